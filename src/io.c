@@ -1,0 +1,388 @@
+#define _GNU_SOURCE	/* F_OFD_SETLK, pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fifomsg.h"
+#include "io.h"
+
+volatile sig_atomic_t io_stop, io_stops;
+
+/* Self-pipe: a stop signal also makes this readable, so a signal that
+ * lands just before poll() still wakes it. */
+static int wake[2] = { -1, -1 };
+
+static void on_stop(int sig)
+{
+	int err = errno;
+
+	io_stop = sig;
+	io_stops++;
+	if (wake[1] >= 0 && write(wake[1], "", 1) < 0) {
+		/* Full: a wake-up is already pending. */
+	}
+	errno = err;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;	/* Only here to interrupt a blocking lock call. */
+}
+
+void io_signals(void)
+{
+	static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+
+	if (wake[0] < 0 && pipe2(wake, O_NONBLOCK | O_CLOEXEC) < 0)
+		wake[0] = wake[1] = -1;
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocked read() or lock returns EINTR, and the
+	 * caller decides whether to finish a frame or stop. */
+	sa.sa_handler = on_stop;
+	for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++)
+		sigaction(stops[i], &sa, NULL);
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	/* EPIPE is handled where it happens; dying of SIGPIPE could leave a
+	 * half-written frame. */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+void io_die_by_signal(void)
+{
+	int sig = io_stop;
+
+	if (!sig)
+		return;
+	signal(sig, SIG_DFL);
+	raise(sig);
+	_exit(128 + sig);
+}
+
+static int stopped(int finish)
+{
+	return io_stop && (!finish || io_stops > 1);
+}
+
+int64_t io_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t io_deadline(int64_t ms)
+{
+	return ms < 0 ? -1 : io_now() + ms;
+}
+
+static const char *kind(mode_t m)
+{
+	return S_ISREG(m) ? "a regular file" : S_ISDIR(m) ? "a directory" :
+	       S_ISCHR(m) ? "a character device" :
+	       S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" :
+	       S_ISLNK(m) ? "a symbolic link" : "not a FIFO";
+}
+
+int io_open_pipe(const char *path, int rw, int follow)
+{
+	int flags = (rw ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_CLOEXEC |
+		    O_NOCTTY | (follow ? 0 : O_NOFOLLOW);
+	struct stat st;
+	int fd, err;
+
+	fd = open(path, flags);
+	if (fd < 0) {
+		err = errno;
+		/* Name what is there instead: "Is a directory" or "No such
+		 * device or address" (a socket) would leave users guessing. */
+		if (err != ENOENT && err != EACCES && lstat(path, &st) == 0 &&
+		    !S_ISFIFO(st.st_mode)) {
+			if (S_ISLNK(st.st_mode))
+				warnx_("%s: is a symbolic link (use --follow "
+				       "to open what it points to)", path);
+			else
+				warnx_("%s: not a FIFO (it is %s)", path,
+				       kind(st.st_mode));
+			return -1;
+		}
+		errno = err;
+		warn_("%s", path);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		warn_("%s", path);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISFIFO(st.st_mode)) {
+		warnx_("%s: not a FIFO (it is %s)", path, kind(st.st_mode));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int io_wait(int fd, short events, int64_t deadline, int finish)
+{
+	struct pollfd p[2] = { { fd, events, 0 }, { wake[0], POLLIN, 0 } };
+	char drain[64];
+	int ms, r;
+
+	for (;;) {
+		if (stopped(finish))
+			return IO_STOP;
+		ms = -1;
+		if (deadline >= 0) {
+			int64_t left = deadline - io_now();
+			if (left <= 0)
+				return 0;
+			ms = left > INT_MAX ? INT_MAX : (int)left;
+		}
+		r = poll(p, wake[0] >= 0 ? 2 : 1, ms);
+		if (r < 0 && errno != EINTR)
+			return IO_ERR;
+		if (r > 0 && p[1].revents)
+			while (read(wake[0], drain, sizeof drain) > 0)
+				;
+		if (r > 0 && p[0].revents)
+			return 1;
+	}
+}
+
+ssize_t io_read(int fd, void *buf, size_t n, int64_t deadline, int finish,
+		void (*idle)(void))
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	ssize_t k;
+	int r;
+
+	for (;;) {
+		k = read(fd, buf, n);
+		if (k > 0)
+			return k;
+		if (k == 0) {
+			/* On Linux a read-only FIFO that no writer has opened
+			 * since we did reads 0 without POLLHUP: not an end. */
+			if (poll(&p, 1, 0) == 1 && (p.revents & POLLIN))
+				continue;
+			if (p.revents & POLLHUP)
+				return 0;
+		} else if (errno == EINTR) {
+			if (stopped(finish))
+				return IO_STOP;
+			continue;
+		} else if (errno != EAGAIN) {
+			return IO_ERR;
+		}
+		if (idle)
+			idle();
+		r = io_wait(fd, POLLIN, deadline, finish);
+		if (r <= 0)
+			return r == 0 ? IO_TIMEOUT : r;
+	}
+}
+
+ssize_t io_read_in(int fd, void *buf, size_t n, int finish)
+{
+	ssize_t k;
+	int r;
+
+	for (;;) {
+		/* poll() first, so a stop signal that lands just before the
+		 * read is seen through the self-pipe rather than missed. */
+		r = io_wait(fd, POLLIN, -1, finish);
+		if (r < 0)
+			return r;
+		k = read(fd, buf, n);
+		if (k >= 0)
+			return k;
+		if (errno != EINTR && errno != EAGAIN)
+			return IO_ERR;
+	}
+}
+
+int io_write_all(int fd, const void *buf, size_t n, int64_t timeout_ms,
+		 int finish, size_t *done)
+{
+	const char *p = buf;
+	size_t left = n;
+	int64_t dl = 0;
+	int wait_set = 0, r = 0;
+	ssize_t k;
+
+	while (left) {
+		k = write(fd, p, left);
+		if (k > 0) {
+			p += k;
+			left -= (size_t)k;
+			wait_set = 0;	/* progress: the timeout starts over */
+			continue;
+		}
+		if (k < 0 && errno == EINTR) {
+			if (stopped(finish)) {
+				r = IO_STOP;
+				break;
+			}
+			continue;
+		}
+		if (k < 0 && errno != EAGAIN) {
+			r = IO_ERR;
+			break;
+		}
+		if (!wait_set) {
+			dl = io_deadline(timeout_ms);
+			wait_set = 1;
+		}
+		r = io_wait(fd, POLLOUT, dl, finish);
+		if (r <= 0) {
+			r = r == 0 ? IO_TIMEOUT : r;
+			break;
+		}
+		r = 0;
+	}
+	if (done)
+		*done = n - left;
+	return r;
+}
+
+enum { LK_READER, LK_SHARED, LK_EXCL };
+
+static int lock_call(int fd, int how, int wait)
+{
+	struct flock l;
+
+	if (how == LK_READER)
+		return flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB));
+	memset(&l, 0, sizeof l);
+	l.l_type = how == LK_EXCL ? F_WRLCK : how == LK_SHARED ? F_RDLCK
+							       : F_UNLCK;
+	l.l_whence = SEEK_SET;
+	l.l_start = 0;
+	l.l_len = 1;
+#ifdef F_OFD_SETLK
+	/* OFD locks belong to the open file, not the process: closing some
+	 * other descriptor of the FIFO cannot drop them. */
+	return fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &l);
+#else
+	return fcntl(fd, wait ? F_SETLKW : F_SETLK, &l);
+#endif
+}
+
+static int unsupported(int err)
+{
+	return err == EINVAL || err == EOPNOTSUPP || err == ENOTSUP ||
+	       err == ENOSYS;
+}
+
+static int take(int fd, int how, int64_t deadline)
+{
+	/* A 50 ms interval timer interrupts the blocking call, so neither a
+	 * deadline nor a stop signal can be missed while waiting. */
+	struct itimerval tick = { { 0, 50000 }, { 0, 50000 } }, off;
+	int r;
+
+	if (lock_call(fd, how, 0) == 0)
+		return 0;
+	if (unsupported(errno))
+		return 0;
+	if (errno != EWOULDBLOCK && errno != EAGAIN && errno != EACCES)
+		return IO_ERR;
+	memset(&off, 0, sizeof off);
+	setitimer(ITIMER_REAL, &tick, NULL);
+	for (;;) {
+		if (stopped(0)) {
+			r = IO_STOP;
+			break;
+		}
+		if (deadline >= 0 && io_now() >= deadline) {
+			r = IO_TIMEOUT;
+			break;
+		}
+		if (lock_call(fd, how, 1) == 0) {
+			r = 0;
+			break;
+		}
+		if (errno != EINTR) {
+			r = IO_ERR;
+			break;
+		}
+	}
+	setitimer(ITIMER_REAL, &off, NULL);
+	return r;
+}
+
+int io_lock_reader(int fd, int64_t deadline)
+{
+	return take(fd, LK_READER, deadline);
+}
+
+int io_lock_writer(int fd, int exclusive, int64_t deadline)
+{
+	return take(fd, exclusive ? LK_EXCL : LK_SHARED, deadline);
+}
+
+void io_unlock_writer(int fd)
+{
+	lock_call(fd, -1, 0);
+}
+
+long io_queued(int fd)
+{
+	int n;
+
+	return ioctl(fd, FIONREAD, &n) < 0 ? -1 : n;
+}
+
+int io_drain(int fd, int64_t timeout_ms, long *left)
+{
+	/* No event says "pipe empty", so poll FIONREAD, backing off from
+	 * 20 us (a reader on the other core is usually that quick) to 10 ms
+	 * (an idle wait costs nothing measurable). */
+	long q = io_queued(fd), last = q;
+	int64_t dl = io_deadline(timeout_ms);
+	struct timespec ts = { 0, 20000 };
+	int r = 0;
+
+	while (q > 0) {
+		if (stopped(0)) {
+			r = IO_STOP;
+			break;
+		}
+		if (q < last) {
+			last = q;
+			dl = io_deadline(timeout_ms);
+		}
+		if (dl >= 0 && io_now() >= dl) {
+			r = IO_TIMEOUT;
+			break;
+		}
+		nanosleep(&ts, NULL);
+		if (ts.tv_nsec < 10000000)
+			ts.tv_nsec *= 2;
+		q = io_queued(fd);
+	}
+	if (left)
+		*left = q > 0 ? q : 0;
+	return r;
+}
+
+size_t io_pipe_buf(int fd)
+{
+	long n = fpathconf(fd, _PC_PIPE_BUF);
+
+	/* 512 is the POSIX minimum; more than 64 KiB buys nothing. */
+	return n < 512 ? 512 : n > 65536 ? 65536 : (size_t)n;
+}

@@ -1,0 +1,330 @@
+/* The receiving side shared by recv and listen: options, the read loop and
+ * the output formats.
+ *
+ * A reader holds an exclusive reader lock for as long as it runs, so two
+ * readers never split one frame between them.  It reads ahead in large
+ * chunks, but never past the last message it was asked for: with COUNT
+ * messages to go it asks for at most the rest of the current frame plus
+ * 4 bytes (the smallest frame) for each further one, so `recv` leaves
+ * every byte it does not print in the pipe for the next reader.
+ * Output is buffered and flushed whenever the pipe has nothing more to
+ * give, so a message is printed as soon as it is complete while a burst
+ * still goes out in large writes. */
+#define _GNU_SOURCE	/* getopt_long */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fifomsg.h"
+#include "frame.h"
+#include "io.h"
+#include "receive.h"
+
+#define BUFSZ (64 * 1024)
+
+int rx_options(int argc, char **argv, struct rxopt *o, const char *usage,
+	       const char *help, int listen)
+{
+	static const struct option longs[] = {
+		{ "null", no_argument, NULL, '0' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "create", no_argument, NULL, 'c' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "eof", no_argument, NULL, 'e' },
+		{ "max-size", required_argument, NULL, 'M' },
+		{ "follow", no_argument, NULL, 'F' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	memset(o, 0, sizeof *o);
+	o->format = '\n';
+	o->count = listen ? UINT64_MAX : 1;
+	o->timeout = -1;
+	o->mode = 0600;
+	o->max = DEFAULT_MAX_SIZE;
+	o->listen = listen;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, listen ? "+:0rn:t:cm:evhV"
+					       : "+:0rn:t:cm:vhV",
+				longs, NULL)) != -1) {
+		switch (c) {
+		case '0': case 'r':
+			if (o->format != '\n' && o->format != c)
+				return usage_err(usage, "-0 and -r cannot be "
+						 "combined");
+			o->format = c;
+			break;
+		case 'n':
+			if (parse_count(optarg, &o->count))
+				return usage_err(usage, "bad count '%s' (a "
+						 "whole number)", optarg);
+			break;
+		case 't':
+			if (parse_secs(optarg, &o->timeout))
+				return usage_err(usage, "bad timeout '%s' "
+						 "(seconds, e.g. 5 or 0.5)",
+						 optarg);
+			break;
+		case 'c': o->create = 1; break;
+		case 'm':
+			if (parse_mode(optarg, &o->mode))
+				return usage_err(usage, "bad mode '%s' (octal, "
+						 "e.g. 600)", optarg);
+			o->mode_set = 1;
+			break;
+		case 'e':
+			if (!listen)
+				return common_opt('?', usage, help, argv);
+			o->eof = 1;
+			break;
+		case 'M':
+			if (parse_size(optarg, &o->max))
+				return usage_err(usage, "bad size '%s' (0 to "
+						 "4G-1; suffix K, M or G)",
+						 optarg);
+			break;
+		case 'F': o->follow = 1; break;
+		case 'v': o->verbose = 1; break;
+		default:
+			return common_opt(c, usage, help, argv);
+		}
+	}
+	if (o->mode_set && !o->create)
+		return usage_err(usage, "-m goes with -c");
+	if (optind >= argc)
+		return usage_err(usage, "no PIPE given");
+	if (optind + 1 < argc)
+		return usage_err(usage, "too many operands (one PIPE only)");
+	o->path = argv[optind];
+	return -1;
+}
+
+/* Output.  An error is remembered and acted on by the read loop, since
+ * flushing also happens from inside io_read(). */
+static unsigned char obuf[BUFSZ];
+static size_t olen;
+static int oerr;
+
+static void out_flush(void)
+{
+	if (olen && !oerr &&
+	    io_write_all(STDOUT_FILENO, obuf, olen, -1, 0, NULL))
+		oerr = errno ? errno : EIO;
+	olen = 0;
+}
+
+static void out(const void *p, size_t n)
+{
+	if (n > sizeof obuf - olen) {
+		out_flush();
+		if (n >= sizeof obuf) {
+			if (!oerr && io_write_all(STDOUT_FILENO, p, n, -1, 0,
+						  NULL))
+				oerr = errno ? errno : EIO;
+			return;
+		}
+	}
+	memcpy(obuf + olen, p, n);
+	olen += n;
+}
+
+static void emit_head(const struct rxopt *o, const struct fdec *d)
+{
+	if (o->format == 'r')
+		out(d->hdr, FRAME_HDR);
+}
+
+static void emit_end(const struct rxopt *o)
+{
+	if (o->format == '\n')
+		out("\n", 1);
+	else if (o->format == '0')
+		out("", 1);
+}
+
+/* -c: create PIPE unless it exists.  The umask is cleared for the call so
+ * the mode is exactly the one asked for. */
+static int create(const struct rxopt *o, int *created)
+{
+	mode_t old = umask(0);
+	int r = mkfifo(o->path, o->mode);
+
+	umask(old);
+	if (r == 0) {
+		*created = 1;
+		return 0;
+	}
+	if (errno == EEXIST)
+		return 0;
+	warn_("cannot create %s", o->path);
+	return -1;
+}
+
+/* -c on an existing FIFO: only one that is ours and no more open than we
+ * would have made it; anyone else's could be read by its owner. */
+static int check_existing(const struct rxopt *o, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0) {
+		warn_("%s", o->path);
+		return -1;
+	}
+	if (st.st_uid != geteuid()) {
+		warnx_("%s: refusing to use a FIFO owned by uid %u with -c",
+		       o->path, (unsigned)st.st_uid);
+		return -1;
+	}
+	if (st.st_mode & 022 & ~o->mode) {
+		warnx_("%s: refusing to use a FIFO writable by others "
+		       "(mode %03o) with -c; use -m to allow it",
+		       o->path, (unsigned)(st.st_mode & 0777));
+		return -1;
+	}
+	return 0;
+}
+
+/* Remove the FIFO we created, if the path still names it. */
+static void uncreate(const struct rxopt *o, int fd)
+{
+	struct stat a, b;
+
+	if (fstat(fd, &a) == 0 && lstat(o->path, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		unlink(o->path);
+}
+
+/* Bytes we may read without passing the end of message number `count`:
+ * the rest of the current frame plus 4 for each one after it. */
+static size_t bound(const struct fdec *d, uint64_t togo)
+{
+	uint64_t n;
+
+	if (togo > BUFSZ / FRAME_HDR)
+		return BUFSZ;
+	n = fdec_want(d) + (togo - 1) * FRAME_HDR;
+	return n < BUFSZ ? (size_t)n : BUFSZ;
+}
+
+static int finish(const struct rxopt *o, int fd, int created, int r,
+		  uint64_t got, int64_t t0)
+{
+	out_flush();
+	if (o->verbose) {
+		double secs = (double)(io_now() - t0) / 1000;
+		warnx_("%llu messages, %.3f s, %.0f messages/s",
+		       (unsigned long long)got, secs,
+		       secs > 0 ? (double)got / secs : 0.0);
+	}
+	if (created)
+		uncreate(o, fd);
+	close(fd);
+	if (oerr == EPIPE)
+		return 141;	/* as if killed by SIGPIPE, without the noise */
+	if (oerr) {
+		errno = oerr;
+		warn_("write error on standard output");
+		return FM_FAIL;
+	}
+	io_die_by_signal();
+	return r;
+}
+
+int receive(const struct rxopt *o)
+{
+	static unsigned char buf[BUFSZ];
+	const unsigned char *data;
+	enum fdec_event ev;
+	struct fdec d;
+	uint64_t got = 0;
+	int64_t t0 = io_now(), dl;
+	int fd, created = 0, r = FM_OK;
+	size_t pos, dlen;
+	ssize_t k;
+
+	io_signals();
+	if (o->create && create(o, &created))
+		return FM_FAIL;
+	/* Read-write keeps a writer open ourselves: no EOF, no POLLHUP spin
+	 * between writers.  -e needs to see the last writer go. */
+	fd = io_open_pipe(o->path, !o->eof, o->follow);
+	if (fd < 0) {
+		if (created)
+			unlink(o->path);
+		return FM_FAIL;
+	}
+	if (o->create && !created && check_existing(o, fd)) {
+		close(fd);
+		return FM_FAIL;
+	}
+	dl = io_deadline(o->timeout);
+	k = io_lock_reader(fd, dl);
+	if (k == IO_TIMEOUT) {
+		warnx_("%s: timed out: another reader is using it", o->path);
+		return finish(o, fd, created, FM_TIMEOUT, got, t0);
+	}
+	if (k)
+		return finish(o, fd, created, k == IO_STOP ? FM_OK : FM_FAIL,
+			      got, t0);
+	fdec_init(&d, o->max);
+	while (got < o->count && !oerr) {
+		k = io_read(fd, buf, bound(&d, o->count - got), dl,
+			    fdec_partial(&d), out_flush);
+		if (k > 0) {
+			if (o->timeout >= 0)
+				dl = io_deadline(o->timeout);
+		} else if (k == 0 || k == IO_TIMEOUT) {
+			if (fdec_partial(&d)) {
+				warnx_("malformed stream: frame cut short "
+				       "(%s)", k ? "no more data in time"
+						 : "last writer left");
+				r = FM_MALFORMED;
+			} else if (k == IO_TIMEOUT &&
+				   (!o->listen || o->count != UINT64_MAX)) {
+				warnx_("timed out after %llu of %llu "
+				       "messages", (unsigned long long)got,
+				       (unsigned long long)o->count);
+				r = FM_TIMEOUT;
+			}
+			break;
+		} else {
+			if (k == IO_ERR) {
+				warn_("%s", o->path);
+				r = FM_FAIL;
+			}
+			break;
+		}
+		for (pos = 0;;) {
+			pos += fdec_feed(&d, buf + pos, (size_t)k - pos, &ev,
+					 &data, &dlen);
+			if (ev == FD_NEED)
+				break;
+			if (ev == FD_HEAD) {
+				emit_head(o, &d);
+			} else if (ev == FD_DATA) {
+				out(data, dlen);
+			} else if (ev == FD_END) {
+				emit_end(o);
+				got++;
+			} else {
+				warnx_("malformed stream: frame of %lu bytes "
+				       "is larger than --max-size %llu",
+				       (unsigned long)d.size,
+				       (unsigned long long)o->max);
+				r = FM_MALFORMED;
+				goto done;
+			}
+		}
+	}
+done:
+	return finish(o, fd, created, r, got, t0);
+}
