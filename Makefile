@@ -5,14 +5,16 @@ BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
 DESTDIR =
 
-CC ?= cc
-CFLAGS ?= -O2
+CC = cc
+CFLAGS = -O2
+LDFLAGS =
 WARN = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic \
 	-Wshadow -Wconversion -Werror
-ALL_CFLAGS = $(WARN) -DFIFOMSG_VERSION='"$(VERSION)"' $(CFLAGS)
+DEFS = -DFIFOMSG_VERSION='"$(VERSION)"'
 
 SRCS = src/main.c src/util.c src/args.c src/frame.c src/io.c \
 	src/send.c src/receive.c src/recv.c src/listen.c src/mkpipe.c
+HDRS = src/fifomsg.h src/frame.h src/io.h src/receive.h
 OBJS = $(SRCS:.c=.o)
 
 all: fifomsg
@@ -20,13 +22,52 @@ all: fifomsg
 fifomsg: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(OBJS)
 
-src/%.o: src/%.c src/fifomsg.h src/frame.h src/io.h src/receive.h Makefile
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(OBJS): $(HDRS) Makefile
 
+.c.o:
+	$(CC) $(WARN) $(DEFS) $(CFLAGS) -c -o $@ $<
+
+# The README's test command.
 test check: fifomsg
 	bats tests
 
-clean:
-	rm -f fifomsg $(OBJS)
+# The delivery guarantees at 10-100x the test suite's size.
+stress: fifomsg
+	tests/stress/run
 
-.PHONY: all test check clean
+bench: fifomsg
+	tests/bench/run
+
+# Warnings from two compilers, gcc's analyzer, cppcheck, shellcheck.
+lint:
+	tests/tools/lint
+
+# The whole suite against an ASan+UBSan build, then valgrind on a subset.
+test-asan:
+	tests/tools/asan
+
+# libFuzzer on the frame decoder and the option parsers (FUZZ_SECS each).
+FUZZ_SECS = 60
+fuzz:
+	FUZZ_SECS=$(FUZZ_SECS) tests/fuzz/run
+
+# A static musl build: a portability check on glibc-isms.
+static: build/fifomsg-static
+build/fifomsg-static: $(SRCS) $(HDRS)
+	mkdir -p build
+	musl-gcc -static $(WARN) $(DEFS) -O2 -o $@ $(SRCS)
+	@ls -l $@
+
+install: fifomsg
+	PREFIX="$(PREFIX)" BINDIR="$(BINDIR)" MANDIR="$(MANDIR)" \
+	DESTDIR="$(DESTDIR)" sh ./install.sh
+
+uninstall:
+	PREFIX="$(PREFIX)" BINDIR="$(BINDIR)" MANDIR="$(MANDIR)" \
+	DESTDIR="$(DESTDIR)" sh ./install.sh --uninstall
+
+clean:
+	rm -rf fifomsg $(OBJS) build
+
+.PHONY: all test check stress bench lint test-asan fuzz static install \
+	uninstall clean

@@ -1,0 +1,80 @@
+# Shared by every test file: a private temp dir with the binary and its
+# links on PATH, a timeout on everything that may wait on a pipe, and
+# cleanup of every background process and file.
+# shellcheck shell=bash
+
+FIFOMSG=${FIFOMSG:-$BATS_TEST_DIRNAME/../fifomsg}
+# Seconds any single command may take before the test fails instead of
+# hanging the suite.
+FM_TIMEOUT=${FM_TIMEOUT:-20}
+
+setup() {
+	T=$(mktemp -d "${BATS_TMPDIR:-/tmp}/fifomsg-test.XXXXXX")
+	BIN=$T/bin
+	mkdir "$BIN"
+	ln -s "$(cd "$(dirname "$FIFOMSG")" && pwd)/$(basename "$FIFOMSG")" \
+		"$BIN/fifomsg"
+	for l in $("$BIN/fifomsg" --list); do
+		ln -s fifomsg "$BIN/$l"
+	done
+	PATH=$BIN:$PATH
+	P=$T/pipe
+	PIDS=()
+}
+
+teardown() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null || true
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	rm -rf "$T"
+}
+
+# fm ARGS...: fifomsg under a timeout.  Exit 124 means it hung.
+fm() {
+	timeout -k 2 "$FM_TIMEOUT" fifomsg "$@"
+}
+
+# spawn OUT CMD...: run CMD in the background under a timeout, stdout to
+# OUT, stderr to OUT.err; its pid is appended to PIDS and left in SPAWNED.
+# fd 3 is closed so bats does not wait for it.
+spawn() {
+	local out=$1
+	shift
+	timeout -k 2 "$FM_TIMEOUT" "$@" >"$out" 2>"$out.err" 3>&- &
+	SPAWNED=$!
+	PIDS+=("$SPAWNED")
+}
+
+# wait_pid PID: its exit status (the background job's).
+wait_pid() {
+	local rc=0
+	wait "$1" || rc=$?
+	return "$rc"
+}
+
+# until_true SECS CMD...: poll CMD every 20 ms until it succeeds or SECS
+# pass; fails in the latter case.
+until_true() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.02
+	done
+}
+
+# A reader has the pipe open (it holds the reader lock once running).
+reader_ready() {
+	until_true 10 has_lock "$1"
+}
+
+# has_lock PIPE: some process holds a flock on PIPE (a reader is in place).
+has_lock() {
+	local ino
+	ino=$(stat -c %i "$1") || return 1
+	grep -q "FLOCK.*:$ino " /proc/locks
+}
