@@ -13,8 +13,9 @@ WARN = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic \
 DEFS = -DFIFOMSG_VERSION='"$(VERSION)"'
 
 SRCS = src/main.c src/util.c src/args.c src/frame.c src/io.c \
-	src/send.c src/receive.c src/recv.c src/listen.c src/mkpipe.c
-HDRS = src/fifomsg.h src/frame.h src/io.h src/receive.h
+	src/send.c src/receive.c src/recv.c src/listen.c src/mkpipe.c \
+	src/json.c src/exec.c
+HDRS = src/fifomsg.h src/frame.h src/io.h src/receive.h src/json.h src/exec.h
 OBJS = $(SRCS:.c=.o)
 
 all: fifomsg

@@ -18,9 +18,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exec.h"
 #include "fifomsg.h"
 #include "frame.h"
 #include "io.h"
+#include "json.h"
 #include "receive.h"
 
 #define BUFSZ (64 * 1024)
@@ -38,6 +40,9 @@ int rx_options(int argc, char **argv, struct rxopt *o, const char *usage,
 		{ "eof", no_argument, NULL, 'e' },
 		{ "max-size", required_argument, NULL, 'M' },
 		{ "follow", no_argument, NULL, 'F' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "exec", required_argument, NULL, 'x' },
+		{ "stop-on-error", no_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -57,12 +62,15 @@ int rx_options(int argc, char **argv, struct rxopt *o, const char *usage,
 					       : "+:0rn:t:cm:vhV",
 				longs, NULL)) != -1) {
 		switch (c) {
-		case '0': case 'r':
+		case '0': case 'r': case 'j': case 'x':
 			if (o->format != '\n' && o->format != c)
-				return usage_err(usage, "-0 and -r cannot be "
-						 "combined");
+				return usage_err(usage, "-0, -r, --json and "
+						 "--exec cannot be combined");
 			o->format = c;
+			if (c == 'x')
+				o->exec = optarg;
 			break;
+		case 'S': o->stop_on_error = 1; break;
 		case 'n':
 			if (parse_count(optarg, &o->count))
 				return usage_err(usage, "bad count '%s' (a "
@@ -100,6 +108,8 @@ int rx_options(int argc, char **argv, struct rxopt *o, const char *usage,
 	}
 	if (o->mode_set && !o->create)
 		return usage_err(usage, "-m goes with -c");
+	if (o->stop_on_error && !o->exec)
+		return usage_err(usage, "--stop-on-error goes with --exec");
 	if (optind >= argc)
 		return usage_err(usage, "no PIPE given");
 	if (optind + 1 < argc)
@@ -137,18 +147,73 @@ static void out(const void *p, size_t n)
 	olen += n;
 }
 
-static void emit_head(const struct rxopt *o, const struct fdec *d)
+/* The output formats: what goes out at a frame's header, with each piece
+ * of its payload, and at its end. */
+static struct json js;
+static struct child kid;
+static int kid_failed;
+
+static int emit_head(const struct rxopt *o, const struct fdec *d,
+		     uint64_t seq)
 {
-	if (o->format == 'r')
+	switch (o->format) {
+	case 'r':
 		out(d->hdr, FRAME_HDR);
+		break;
+	case 'j':
+		out("\"", 1);
+		break;
+	case 'x':
+		out_flush();	/* what we printed comes before its output */
+		return exec_start(&kid, o->exec, o->path, seq) ? FM_FAIL : 0;
+	}
+	return 0;
 }
 
-static void emit_end(const struct rxopt *o)
+static void json_out(const unsigned char *p, size_t n, int last)
 {
-	if (o->format == '\n')
+	char tmp[JSON_MAX_OUT(4096)];
+
+	do {
+		size_t k = n < 4096 ? n : 4096;
+		out(tmp, json_escape(&js, p, k, last && k == n, tmp));
+		p += k;
+		n -= k;
+	} while (n);
+}
+
+static int emit_data(const struct rxopt *o, const unsigned char *p, size_t n)
+{
+	if (o->format == 'j')
+		json_out(p, n, 0);
+	else if (o->format == 'x')
+		return exec_feed(&kid, p, n) ? FM_FAIL : 0;
+	else
+		out(p, n);
+	return 0;
+}
+
+static int emit_end(const struct rxopt *o, uint64_t seq)
+{
+	switch (o->format) {
+	case '\n':
 		out("\n", 1);
-	else if (o->format == '0')
+		break;
+	case '0':
 		out("", 1);
+		break;
+	case 'j':
+		json_out((const unsigned char *)"", 0, 1);
+		out("\"\n", 2);
+		break;
+	case 'x':
+		if (exec_wait(&kid, seq)) {
+			kid_failed = 1;
+			return o->stop_on_error ? FM_FAIL : 0;
+		}
+		break;
+	}
+	return 0;
 }
 
 /* -c: create PIPE unless it exists.  The umask is cleared for the call so
@@ -309,22 +374,24 @@ int receive(const struct rxopt *o)
 			if (ev == FD_NEED)
 				break;
 			if (ev == FD_HEAD) {
-				emit_head(o, &d);
+				r = emit_head(o, &d, got + 1);
 			} else if (ev == FD_DATA) {
-				out(data, dlen);
+				r = emit_data(o, data, dlen);
 			} else if (ev == FD_END) {
-				emit_end(o);
-				got++;
+				r = emit_end(o, ++got);
 			} else {
 				warnx_("malformed stream: frame of %lu bytes "
 				       "is larger than --max-size %llu",
 				       (unsigned long)d.size,
 				       (unsigned long long)o->max);
 				r = FM_MALFORMED;
-				goto done;
 			}
+			if (r)
+				goto done;
 		}
 	}
 done:
+	if (kid_failed && r == FM_OK)
+		r = FM_FAIL;	/* like xargs: say that some command failed */
 	return finish(o, fd, created, r, got, t0);
 }

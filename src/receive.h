@@ -7,7 +7,10 @@
 
 struct rxopt {
 	const char *path;
-	int format;		/* '\n' lines, '0' NUL, 'r' raw frames */
+	int format;		/* '\n' lines, '0' NUL, 'r' raw frames,
+				   'j' JSON strings, 'x' --exec */
+	const char *exec;	/* --exec CMD */
+	int stop_on_error;
 	uint64_t count;		/* messages to receive; UINT64_MAX: no end */
 	int64_t timeout;	/* ms without data before giving up; -1 */
 	uint64_t max;		/* --max-size */
