@@ -163,19 +163,29 @@ int io_wait(int fd, short events, int64_t deadline, int finish)
 }
 
 ssize_t io_read(int fd, void *buf, size_t n, int64_t deadline, int finish,
-		void (*idle)(void))
+		int empty, void (*idle)(void))
 {
 	struct pollfd p = { fd, POLLIN, 0 };
 	ssize_t k;
 	int r;
 
-	for (;;) {
+	for (;; empty = 1) {
+		/* Expecting nothing: poll first rather than pay for a read
+		 * that fails with EAGAIN. */
+		if (empty) {
+			if (idle)
+				idle();
+			r = io_wait(fd, POLLIN, deadline, finish);
+			if (r <= 0)
+				return r == 0 ? IO_TIMEOUT : r;
+		}
 		k = read(fd, buf, n);
 		if (k > 0)
 			return k;
 		if (k == 0) {
 			/* On Linux a read-only FIFO that no writer has opened
 			 * since we did reads 0 without POLLHUP: not an end. */
+			p.revents = 0;
 			if (poll(&p, 1, 0) == 1 && (p.revents & POLLIN))
 				continue;
 			if (p.revents & POLLHUP)
@@ -183,15 +193,9 @@ ssize_t io_read(int fd, void *buf, size_t n, int64_t deadline, int finish,
 		} else if (errno == EINTR) {
 			if (stopped(finish))
 				return IO_STOP;
-			continue;
 		} else if (errno != EAGAIN) {
 			return IO_ERR;
 		}
-		if (idle)
-			idle();
-		r = io_wait(fd, POLLIN, deadline, finish);
-		if (r <= 0)
-			return r == 0 ? IO_TIMEOUT : r;
 	}
 }
 

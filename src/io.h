@@ -38,11 +38,12 @@ int io_wait(int fd, short events, int64_t deadline, int finish);
 /* Read up to n bytes, waiting until deadline.  idle() runs before each
  * wait, so buffered output goes out before the process sleeps.  With
  * finish set, a first stop signal does not interrupt (a frame is being
- * completed).  Returns bytes read, 0 at end of file (only once no writer
+ * completed).  With empty set the pipe is expected to be empty (the last
+ * read was short), so it waits before reading.  Returns bytes read, 0 at end of file (only once no writer
  * is left: a read-only FIFO that never had a writer is waited on), or
  * IO_ERR/IO_TIMEOUT/IO_STOP. */
 ssize_t io_read(int fd, void *buf, size_t n, int64_t deadline, int finish,
-		void (*idle)(void));
+		int empty, void (*idle)(void));
 
 /* Read standard input (any kind of file): bytes read, 0 at its end, or
  * IO_ERR/IO_STOP (with finish, only a second signal stops it). */

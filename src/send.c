@@ -57,6 +57,7 @@ static struct {
 	uint64_t written;	/* messages written whole */
 	uint64_t bytes;		/* bytes written */
 	uint64_t ends[RING];
+	int shared;		/* holding the writer lock shared */
 	int err;		/* exit code once input fails */
 } s;
 
@@ -74,20 +75,33 @@ static int io_fail(int r, const char *what)
 	return r;
 }
 
+/* The shared lock is kept from one batch to the next while input keeps
+ * coming, and let go before anything that may wait on the input: a lock
+ * and an unlock per 4 KiB batch would double the system calls. */
+static void unlock_shared(void)
+{
+	if (s.shared)
+		io_unlock_writer(s.fd);
+	s.shared = 0;
+}
+
 static int flush_batch(void)
 {
 	size_t n = s.bcommit;
-	int r;
+	int r = 0;
 
 	if (n == 0)
 		return 0;
-	r = io_lock_writer(s.fd, 0, io_deadline(s.timeout));
-	if (r == 0) {
-		r = io_write_all(s.fd, s.batch, n, s.timeout, 0, NULL);
-		io_unlock_writer(s.fd);
+	if (!s.shared) {
+		r = io_lock_writer(s.fd, 0, io_deadline(s.timeout));
+		s.shared = r == 0;
 	}
-	if (r)
+	if (r == 0)
+		r = io_write_all(s.fd, s.batch, n, s.timeout, 0, NULL);
+	if (r) {
+		unlock_shared();
 		return io_fail(r, "write");
+	}
 	s.bytes += n;
 	memmove(s.batch, s.batch + n, s.blen - n);
 	s.blen -= n;
@@ -105,6 +119,7 @@ static int big_begin(uint32_t size)
 
 	if (r)
 		return r;
+	unlock_shared();
 	r = io_lock_writer(s.fd, 1, io_deadline(s.timeout));
 	if (r)
 		return io_fail(r, "lock");
@@ -180,7 +195,10 @@ static int put_msg(const unsigned char *p, size_t n)
 
 static ssize_t in_read(void *buf, size_t n, int finish)
 {
-	ssize_t k = io_read_in(STDIN_FILENO, buf, n, finish);
+	ssize_t k;
+
+	unlock_shared();
+	k = io_read_in(STDIN_FILENO, buf, n, finish);
 
 	if (k == IO_ERR) {
 		warn_("standard input");
@@ -559,6 +577,7 @@ int send_main(int argc, char **argv)
 	 * are waited for. */
 	if (r == 0 || s.err)
 		r = flush_batch();
+	unlock_shared();
 	if (r == 0 && !nowait)
 		r = io_drain(s.fd, s.timeout, NULL);
 	if (verbose)
