@@ -12,24 +12,12 @@ static const char help[] =
 	"Print each message arriving on PIPE, followed by a newline, until\n"
 	"stopped by a signal, -n, -t or -e.\n"
 	"\n"
-	"  -0, --null        end each message with NUL instead of newline\n"
-	"  -r, --raw         print the frames themselves, headers included\n"
-	"      --json        print each message as a JSON string on a line\n"
+	RX_HELP_FORMATS
 	"  -n, --count COUNT exit after COUNT messages\n"
 	"  -t, --timeout SECS  exit after SECS seconds without data\n"
 	"  -e, --eof         exit when the last writer has left and the pipe\n"
 	"                    is empty\n"
-	"  -c, --create      create PIPE if missing; remove it at exit\n"
-	"  -m, --mode MODE   with -c: octal mode of the new FIFO (600)\n"
-	"      --exec CMD    run CMD with /bin/sh once per message, the\n"
-	"                    message on its stdin, FIFOMSG_PIPE and\n"
-	"                    FIFOMSG_SEQ in its environment\n"
-	"      --stop-on-error  with --exec: exit 1 when CMD fails\n"
-	"      --max-size N  largest message accepted (default 64M; K, M, G)\n"
-	"      --follow      open PIPE even if it is a symbolic link\n"
-	"  -v, --verbose     print a summary on standard error at exit\n"
-	"  -h, --help        this help\n"
-	"  -V, --version     print the version\n";
+	RX_HELP_COMMON;
 
 int listen_main(int argc, char **argv)
 {

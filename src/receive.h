@@ -19,6 +19,24 @@ struct rxopt {
 	int listen;		/* a timeout ends listen normally */
 };
 
+/* Help text for the options recv and listen share. */
+#define RX_HELP_FORMATS \
+	"  -0, --null        end each message with NUL instead of newline\n" \
+	"  -r, --raw         print the frames themselves, headers included\n" \
+	"      --json        print each message as a JSON string on a line\n"
+#define RX_HELP_COMMON \
+	"  -c, --create      create PIPE if missing; remove it at exit\n" \
+	"  -m, --mode MODE   with -c: octal mode of the new FIFO (600)\n" \
+	"      --exec CMD    run CMD with /bin/sh once per message, the\n" \
+	"                    message on its stdin, FIFOMSG_PIPE and\n" \
+	"                    FIFOMSG_SEQ in its environment\n" \
+	"      --stop-on-error  with --exec: exit 1 when CMD fails\n" \
+	"      --max-size N  largest message accepted (default 64M; K, M, G)\n" \
+	"      --follow      open PIPE even if it is a symbolic link\n" \
+	"  -v, --verbose     print a summary on standard error at exit\n" \
+	"  -h, --help        this help\n" \
+	"  -V, --version     print the version\n"
+
 /* Parse argv into o: returns an exit code to stop with, or -1 to go on. */
 int rx_options(int argc, char **argv, struct rxopt *o, const char *usage,
 	       const char *help, int listen);

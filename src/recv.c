@@ -12,22 +12,10 @@ static const char help[] =
 	"Receive COUNT messages (default 1) from PIPE, print each followed\n"
 	"by a newline, and exit.  Fails (exit 3) if they do not come in time.\n"
 	"\n"
-	"  -0, --null        end each message with NUL instead of newline\n"
-	"  -r, --raw         print the frames themselves, headers included\n"
-	"      --json        print each message as a JSON string on a line\n"
+	RX_HELP_FORMATS
 	"  -n, --count COUNT receive COUNT messages\n"
 	"  -t, --timeout SECS  give up when no data comes for SECS seconds\n"
-	"  -c, --create      create PIPE if missing; remove it at exit\n"
-	"  -m, --mode MODE   with -c: octal mode of the new FIFO (600)\n"
-	"      --exec CMD    run CMD with /bin/sh once per message, the\n"
-	"                    message on its stdin, FIFOMSG_PIPE and\n"
-	"                    FIFOMSG_SEQ in its environment\n"
-	"      --stop-on-error  with --exec: exit 1 when CMD fails\n"
-	"      --max-size N  largest message accepted (default 64M; K, M, G)\n"
-	"      --follow      open PIPE even if it is a symbolic link\n"
-	"  -v, --verbose     print a summary on standard error at exit\n"
-	"  -h, --help        this help\n"
-	"  -V, --version     print the version\n";
+	RX_HELP_COMMON;
 
 int recv_main(int argc, char **argv)
 {
