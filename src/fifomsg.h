@@ -37,8 +37,11 @@ int usage_err(const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* Options every entry point has.  Returns an exit code when the option was
- * one of them (-h, -V, or a getopt error), -1 otherwise. */
-int common_opt(int c, const char *usage, const char *help, char **argv);
+ * one of them (-h, -V, or a getopt error), -1 otherwise.  longs (may be
+ * NULL) is the getopt_long table, to name a long option in errors. */
+struct option;
+int common_opt(int c, const char *usage, const char *help, char **argv,
+	       const struct option *longs);
 
 /* Option values: 0 on success, -1 on a malformed or out-of-range value. */
 int parse_count(const char *s, uint64_t *out);	/* 0 .. 2^63 */

@@ -68,14 +68,19 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return usage_err(usage, "no subcommand given");
 	if (strcmp(argv[1], "--list") == 0) {
+		int bad = 0;
 		for (size_t i = 0; i < NCMDS; i++)
-			printf(LINK_PREFIX "%s\n", cmds[i].name);
-		return fflush(stdout) == EOF ? FM_FAIL : FM_OK;
+			bad |= printf(LINK_PREFIX "%s\n", cmds[i].name) < 0;
+		if (fflush(stdout) == EOF || bad) {
+			warn_("write error on standard output");
+			return FM_FAIL;
+		}
+		return FM_OK;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
-		return common_opt('h', usage, help, argv);
+		return common_opt('h', usage, help, argv, NULL);
 	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)
-		return common_opt('V', usage, help, argv);
+		return common_opt('V', usage, help, argv, NULL);
 	c = find(argv[1]);
 	if (!c) {
 		warnx_("unknown subcommand '%s' (try 'fifomsg --help')",

@@ -40,7 +40,7 @@ int mkpipe_main(int argc, char **argv)
 			break;
 		case 'p': exist_ok = 1; break;
 		default:
-			return common_opt(c, usage, help, argv);
+			return common_opt(c, usage, help, argv, longs);
 		}
 	}
 	if (optind >= argc)

@@ -91,7 +91,8 @@ int rx_options(int argc, char **argv, struct rxopt *o, const char *usage,
 			break;
 		case 'e':
 			if (!listen)
-				return common_opt('?', usage, help, argv);
+				return common_opt('?', usage, help, argv,
+						  NULL);
 			o->eof = 1;
 			break;
 		case 'M':
@@ -103,7 +104,7 @@ int rx_options(int argc, char **argv, struct rxopt *o, const char *usage,
 		case 'F': o->follow = 1; break;
 		case 'v': o->verbose = 1; break;
 		default:
-			return common_opt(c, usage, help, argv);
+			return common_opt(c, usage, help, argv, longs);
 		}
 	}
 	if (o->mode_set && !o->create)
@@ -119,23 +120,44 @@ int rx_options(int argc, char **argv, struct rxopt *o, const char *usage,
 }
 
 /* Output.  An error is remembered and acted on by the read loop, since
- * flushing also happens from inside io_read(). */
+ * flushing also happens from inside io_read().  Only whole messages are
+ * flushed while waiting for data, and an incomplete one is dropped at the
+ * end, so a frame cut short never shows up as a shorter message.  (A
+ * message larger than the buffer has to stream out as it arrives: if it
+ * is cut short, the exit status says so.) */
 static unsigned char obuf[BUFSZ];
 static size_t olen;
+static size_t ocommit;		/* obuf[0..ocommit) ends with a whole message */
 static int oerr;
 
+/* Write out the first n bytes of obuf and keep the rest. */
+static void out_write(size_t n)
+{
+	if (n == 0)
+		return;
+	if (!oerr && io_write_all(STDOUT_FILENO, obuf, n, -1, 0, NULL))
+		oerr = errno ? errno : EIO;
+	memmove(obuf, obuf + n, olen - n);
+	olen -= n;
+	ocommit = ocommit > n ? ocommit - n : 0;
+}
+
+/* The whole messages buffered. */
 static void out_flush(void)
 {
-	if (olen && !oerr &&
-	    io_write_all(STDOUT_FILENO, obuf, olen, -1, 0, NULL))
-		oerr = errno ? errno : EIO;
-	olen = 0;
+	out_write(ocommit);
+}
+
+/* The message just output is complete. */
+static void out_commit(void)
+{
+	ocommit = olen;
 }
 
 static void out(const void *p, size_t n)
 {
 	if (n > sizeof obuf - olen) {
-		out_flush();
+		out_write(olen);
 		if (n >= sizeof obuf) {
 			if (!oerr && io_write_all(STDOUT_FILENO, p, n, -1, 0,
 						  NULL))
@@ -242,6 +264,7 @@ static size_t lines_fast(const struct rxopt *o, const struct fdec *d,
 			obuf[olen + len] = delim;
 			olen += len + 1;
 		}
+		out_commit();
 		pos += FRAME_HDR + len;
 		++*got;
 	}
@@ -316,6 +339,7 @@ static int finish(const struct rxopt *o, int fd, int created, int r,
 		  uint64_t got, int64_t t0)
 {
 	out_flush();
+	olen = 0;	/* what is left is part of a message cut short */
 	if (o->verbose) {
 		double secs = (double)(io_now() - t0) / 1000;
 		warnx_("%llu messages, %.3f s, %.0f messages/s",
@@ -417,6 +441,7 @@ int receive(const struct rxopt *o)
 				r = emit_data(o, data, dlen);
 			} else if (ev == FD_END) {
 				r = emit_end(o, ++got);
+				out_commit();
 			} else {
 				warnx_("malformed stream: frame of %lu bytes "
 				       "is larger than --max-size %llu",

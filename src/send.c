@@ -544,7 +544,7 @@ int send_main(int argc, char **argv)
 		case 'F': follow = 1; break;
 		case 'v': verbose = 1; break;
 		default:
-			return common_opt(c, usage, help, argv);
+			return common_opt(c, usage, help, argv, longs);
 		}
 	}
 	if (optind >= argc)

@@ -11,29 +11,47 @@
 const char *progcmd = "fifomsg";
 
 /* Format "fifomsg: CMD: text[: error]\n[usage: ...\n]" into one buffer and
- * write it once; a message too long for the buffer is cut, never split. */
+ * write it once.  A message too long for one write loses the middle of its
+ * text (most likely a long path), never its start, its reason or the usage
+ * line. */
+static void vsay(int err, const char *usage, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
 static void vsay(int err, const char *usage, const char *fmt, va_list ap)
 {
-	char buf[2048];
-	size_t n;
+	char text[8192], end[1024], buf[2048];
+	size_t t, e, n;
 	int k;
 
 	/* The dispatcher's own messages have no subcommand to name. */
 	k = strcmp(progcmd, "fifomsg") == 0
-	    ? snprintf(buf, sizeof buf, "fifomsg: ")
-	    : snprintf(buf, sizeof buf, "fifomsg: %s: ", progcmd);
-	n = k > 0 ? (size_t)k : 0;
-	k = vsnprintf(buf + n, sizeof buf - n, fmt, ap);
-	n += k > 0 ? (size_t)k : 0;
-	if (err && n < sizeof buf)
-		n += (size_t)snprintf(buf + n, sizeof buf - n, ": %s",
-				      strerror(err));
-	if (usage && n < sizeof buf)
-		n += (size_t)snprintf(buf + n, sizeof buf - n, "\nusage: %s",
-				      usage);
-	if (n > sizeof buf - 2)
-		n = sizeof buf - 2;
-	buf[n++] = '\n';
+	    ? snprintf(text, sizeof text, "fifomsg: ")
+	    : snprintf(text, sizeof text, "fifomsg: %s: ", progcmd);
+	t = k > 0 ? (size_t)k : 0;
+	k = vsnprintf(text + t, sizeof text - t, fmt, ap);
+	t += k > 0 ? (size_t)k : 0;
+	if (t > sizeof text - 1)
+		t = sizeof text - 1;
+	k = snprintf(end, sizeof end, "%s%s%s%s\n", err ? ": " : "",
+		     err ? strerror(err) : "", usage ? "\nusage: " : "",
+		     usage ? usage : "");
+	e = k > 0 ? (size_t)k : 0;
+	if (e > sizeof end - 1) {
+		e = sizeof end - 1;
+		end[e - 1] = '\n';
+	}
+	n = t;
+	if (t + e > sizeof buf) {
+		size_t room = sizeof buf - e - 3, head = room / 2;
+		memcpy(buf, text, head);
+		memcpy(buf + head, "...", 3);
+		memcpy(buf + head + 3, text + t - (room - head), room - head);
+		n = room + 3;
+	} else {
+		memcpy(buf, text, t);
+	}
+	memcpy(buf + n, end, e);
+	n += e;
 	if (write(STDERR_FILENO, buf, n) < 0) {
 		/* Nowhere left to report it. */
 	}
@@ -77,20 +95,47 @@ static int out(const char *a, const char *b, const char *c)
 	return FM_OK;
 }
 
-int common_opt(int c, const char *usage, const char *help, char **argv)
+/* "--name=value" given for a long option that takes no value: getopt_long
+ * then puts the option's code in optopt, which may be a letter the user
+ * never typed (or no option at all).  Returns its name, or NULL. */
+static const char *no_value(const char *arg, const struct option *longs)
 {
+	const char *eq = strchr(arg, '=');
+	size_t n;
+
+	if (!longs || !optopt || arg[0] != '-' || arg[1] != '-' || !eq)
+		return NULL;
+	n = (size_t)(eq - arg - 2);
+	for (; longs->name; longs++)
+		if (longs->val == optopt && longs->has_arg == no_argument &&
+		    strncmp(longs->name, arg + 2, n) == 0)
+			return longs->name;
+	return NULL;
+}
+
+int common_opt(int c, const char *usage, const char *help, char **argv,
+	       const struct option *longs)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "", *name;
+
 	switch (c) {
 	case 'h':
 		return out("usage: ", usage, help);
 	case 'V':
 		return out("fifomsg ", FIFOMSG_VERSION, "\n");
 	case ':':
-		return usage_err(usage, "option %s needs a value",
-				 argv[optind - 1]);
+		/* A short option's value is missing only at the end of its
+		 * cluster ("-vn"): name the option, not the cluster. */
+		if (arg[0] == '-' && arg[1] == '-')
+			return usage_err(usage, "option %s needs a value", arg);
+		return usage_err(usage, "option -%c needs a value", optopt);
 	case '?':
+		if ((name = no_value(arg, longs)))
+			return usage_err(usage, "option --%s takes no value",
+					 name);
 		if (optopt)
 			return usage_err(usage, "unknown option -%c", optopt);
-		return usage_err(usage, "unknown option %s", argv[optind - 1]);
+		return usage_err(usage, "unknown option %s", arg);
 	}
 	return -1;
 }
