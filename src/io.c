@@ -19,6 +19,12 @@ volatile sig_atomic_t io_stop, io_stops;
 /* Self-pipe: a stop signal also makes this readable, so a signal that
  * lands just before poll() still wakes it. */
 static int wake[2] = { -1, -1 };
+static int watched = -1;
+
+void io_watch(int fd)
+{
+	watched = fd;
+}
 
 static void on_stop(int sig)
 {
@@ -137,7 +143,8 @@ int io_open_pipe(const char *path, int rw, int follow)
 
 int io_wait(int fd, short events, int64_t deadline, int finish)
 {
-	struct pollfd p[2] = { { fd, events, 0 }, { wake[0], POLLIN, 0 } };
+	struct pollfd p[3] = { { fd, events, 0 }, { wake[0], POLLIN, 0 },
+			       { watched, 0, 0 } };
 	char drain[64];
 	int ms, r;
 
@@ -151,7 +158,10 @@ int io_wait(int fd, short events, int64_t deadline, int finish)
 				return 0;
 			ms = left > INT_MAX ? INT_MAX : (int)left;
 		}
-		r = poll(p, wake[0] >= 0 ? 2 : 1, ms);
+		/* A negative fd is skipped by poll(). */
+		p[1].fd = wake[0];
+		p[2].fd = watched;
+		r = poll(p, 3, ms);
 		if (r < 0 && errno != EINTR)
 			return IO_ERR;
 		if (r > 0 && p[1].revents)
@@ -159,11 +169,16 @@ int io_wait(int fd, short events, int64_t deadline, int finish)
 				;
 		if (r > 0 && p[0].revents)
 			return 1;
+		/* POLLNVAL (closed): the next write reports that better. */
+		if (r > 0 && (p[2].revents & (POLLERR | POLLHUP)))
+			return IO_GONE;
+		if (r > 0 && p[2].revents)
+			watched = -1;
 	}
 }
 
 ssize_t io_read(int fd, void *buf, size_t n, int64_t deadline, int finish,
-		int empty, void (*idle)(void))
+		int empty, int (*idle)(void))
 {
 	struct pollfd p = { fd, POLLIN, 0 };
 	ssize_t k;
@@ -173,8 +188,8 @@ ssize_t io_read(int fd, void *buf, size_t n, int64_t deadline, int finish,
 		/* Expecting nothing: poll first rather than pay for a read
 		 * that fails with EAGAIN. */
 		if (empty) {
-			if (idle)
-				idle();
+			if (idle && idle())
+				return IO_GONE;
 			r = io_wait(fd, POLLIN, deadline, finish);
 			if (r <= 0)
 				return r == 0 ? IO_TIMEOUT : r;

@@ -11,7 +11,12 @@
 #include <sys/types.h>
 
 /* Results besides byte counts. */
-enum { IO_ERR = -1, IO_TIMEOUT = -2, IO_STOP = -3 };
+enum { IO_ERR = -1, IO_TIMEOUT = -2, IO_STOP = -3, IO_GONE = -4 };
+
+/* While waiting, also watch fd (our standard output): if it is a pipe
+ * whose reader has left, waits end with IO_GONE, so `listen | head -1`
+ * ends when head does, not at the next message.  -1: watch nothing. */
+void io_watch(int fd);
 
 /* Set to the signal number by SIGINT, SIGTERM or SIGHUP; io_stops counts
  * them, so a second signal can cut short what the first let finish. */
@@ -32,18 +37,19 @@ int64_t io_deadline(int64_t ms);
 int io_open_pipe(const char *path, int rw, int follow);
 
 /* Wait for fd to be ready: 1 ready (or hung up), 0 deadline passed,
- * IO_STOP signalled, IO_ERR. */
+ * IO_STOP signalled, IO_GONE (see io_watch), IO_ERR. */
 int io_wait(int fd, short events, int64_t deadline, int finish);
 
 /* Read up to n bytes, waiting until deadline.  idle() runs before each
- * wait, so buffered output goes out before the process sleeps.  With
+ * wait, so buffered output goes out before the process sleeps; if it
+ * returns nonzero, so does io_read (IO_GONE).  With
  * finish set, a first stop signal does not interrupt (a frame is being
  * completed).  With empty set the pipe is expected to be empty (the last
  * read was short), so it waits before reading.  Returns bytes read, 0 at end of file (only once no writer
  * is left: a read-only FIFO that never had a writer is waited on), or
  * IO_ERR/IO_TIMEOUT/IO_STOP. */
 ssize_t io_read(int fd, void *buf, size_t n, int64_t deadline, int finish,
-		int empty, void (*idle)(void));
+		int empty, int (*idle)(void));
 
 /* Read standard input (any kind of file): bytes read, 0 at its end, or
  * IO_ERR/IO_STOP (with finish, only a second signal stops it). */

@@ -142,10 +142,11 @@ static void out_write(size_t n)
 	ocommit = ocommit > n ? ocommit - n : 0;
 }
 
-/* The whole messages buffered. */
-static void out_flush(void)
+/* The whole messages buffered; nonzero once output has failed. */
+static int out_flush(void)
 {
 	out_write(ocommit);
+	return oerr;
 }
 
 /* The message just output is complete. */
@@ -342,9 +343,13 @@ static int finish(const struct rxopt *o, int fd, int created, int r,
 	olen = 0;	/* what is left is part of a message cut short */
 	if (o->verbose) {
 		double secs = (double)(io_now() - t0) / 1000;
-		warnx_("%llu messages, %.3f s, %.0f messages/s",
-		       (unsigned long long)got, secs,
-		       secs > 0 ? (double)got / secs : 0.0);
+		if (secs > 0)
+			warnx_("%llu messages, %.3f s, %.0f messages/s",
+			       (unsigned long long)got, secs,
+			       (double)got / secs);
+		else
+			warnx_("%llu messages, %.3f s",
+			       (unsigned long long)got, secs);
 	}
 	if (created)
 		uncreate(o, fd);
@@ -394,12 +399,18 @@ int receive(const struct rxopt *o)
 		warnx_("%s: timed out: another reader is using it", o->path);
 		return finish(o, fd, created, FM_TIMEOUT, got, t0);
 	}
-	if (k)
+	if (k) {
+		if (k == IO_ERR)
+			warn_("%s: lock", o->path);
 		return finish(o, fd, created, k == IO_STOP ? FM_OK : FM_FAIL,
 			      got, t0);
+	}
 	fdec_init(&d, o->max);
+	io_watch(STDOUT_FILENO);
 	while (got < o->count && !oerr) {
-		want = bound(&d, o->count - got);
+		/* --exec reads one message at a time: a command that fails
+		 * with --stop-on-error must leave the next one in the pipe. */
+		want = bound(&d, o->exec ? 1 : o->count - got);
 		k = io_read(fd, buf, want, dl, fdec_partial(&d), empty,
 			    out_flush);
 		if (k > 0) {
@@ -424,6 +435,8 @@ int receive(const struct rxopt *o)
 			if (k == IO_ERR) {
 				warn_("%s", o->path);
 				r = FM_FAIL;
+			} else if (k == IO_GONE && !oerr) {
+				oerr = EPIPE;	/* stdout's reader left */
 			}
 			break;
 		}

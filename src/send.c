@@ -482,9 +482,15 @@ static void summary(int64_t t0)
 {
 	double secs = (double)(io_now() - t0) / 1000;
 
-	warnx_("%llu messages, %llu bytes, %.3f s, %.0f messages/s",
-	       (unsigned long long)s.written, (unsigned long long)s.bytes,
-	       secs, secs > 0 ? (double)s.written / secs : 0.0);
+	if (secs > 0)
+		warnx_("%llu messages, %llu bytes, %.3f s, %.0f messages/s",
+		       (unsigned long long)s.written,
+		       (unsigned long long)s.bytes, secs,
+		       (double)s.written / secs);
+	else
+		warnx_("%llu messages, %llu bytes, %.3f s",
+		       (unsigned long long)s.written,
+		       (unsigned long long)s.bytes, secs);
 }
 
 /* Messages whose every byte has left the pipe, given `left` still queued
