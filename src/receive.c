@@ -199,7 +199,8 @@ static void json_out(const unsigned char *p, size_t n, int last)
 
 	do {
 		size_t k = n < 4096 ? n : 4096;
-		out(tmp, json_escape(&js, p, k, last && k == n, tmp));
+		size_t m = json_escape(&js, p, k, last && k == n, tmp);
+		out(tmp, m);
 		p += k;
 		n -= k;
 	} while (n);

@@ -423,7 +423,7 @@ static int send_raw(void)
 	enum fdec_event ev;
 	struct fdec d;
 	size_t pos, n, dlen;
-	int big = 0, r = 0;
+	int big = 0, r;
 	ssize_t k;
 
 	fdec_init(&d, s.max);
