@@ -44,19 +44,27 @@ static const char help[] =
 /* End offsets of the newest messages, to tell at a timeout how many a
  * reader has taken: older ones are surely gone from a 1 MiB pipe. */
 #define RING 4096
+/* Batches are staged and written back to back, NSEG at a time: the
+ * first write wakes the reader, and by the time it runs the next ones are
+ * there too, so it wakes once for several.  Each write stays one batch,
+ * so each stays atomic. */
+#define NSEG 16
 
 static struct {
 	int fd;
 	int64_t timeout;	/* ms, -1: none */
 	uint64_t max;
 	size_t pbuf;		/* PIPE_BUF: largest untorn write */
-	unsigned char *batch;
+	unsigned char *batch;	/* NSEG batches of up to pbuf bytes */
 	size_t blen;		/* bytes in batch */
 	size_t bcommit;		/* of which whole frames (raw mode) */
+	size_t seg;		/* where the batch being filled starts */
+	size_t ends[NSEG];	/* where the filled batches end */
+	size_t nseg;
 	uint64_t made;		/* messages taken from the input */
 	uint64_t written;	/* messages written whole */
 	uint64_t bytes;		/* bytes written */
-	uint64_t ends[RING];
+	uint64_t msgend[RING];
 	int shared;		/* holding the writer lock shared */
 	int err;		/* exit code once input fails */
 } s;
@@ -64,7 +72,7 @@ static struct {
 /* Account for one message whose last byte goes out at offset end. */
 static void count_msg(uint64_t end)
 {
-	s.ends[s.written % RING] = end;
+	s.msgend[s.written % RING] = end;
 	s.written++;
 }
 
@@ -85,28 +93,54 @@ static void unlock_shared(void)
 	s.shared = 0;
 }
 
-static int flush_batch(void)
+static int write_batch(size_t from, size_t to)
 {
-	size_t n = s.bcommit;
 	int r = 0;
 
-	if (n == 0)
+	if (to == from)
 		return 0;
 	if (!s.shared) {
 		r = io_lock_writer(s.fd, 0, io_deadline(s.timeout));
 		s.shared = r == 0;
 	}
 	if (r == 0)
-		r = io_write_all(s.fd, s.batch, n, s.timeout, 0, NULL);
+		r = io_write_all(s.fd, s.batch + from, to - from, s.timeout, 0,
+				 NULL);
 	if (r) {
 		unlock_shared();
 		return io_fail(r, "write");
 	}
-	s.bytes += n;
-	memmove(s.batch, s.batch + n, s.blen - n);
-	s.blen -= n;
-	s.bcommit = 0;
+	s.bytes += to - from;
 	return 0;
+}
+
+/* Write the staged batches, whole frames only (raw mode may hold the
+ * start of one), and keep any rest for the next batch. */
+static int flush_batch(void)
+{
+	size_t from = 0, i;
+	int r = 0;
+
+	for (i = 0; i < s.nseg && !r; from = s.ends[i++])
+		r = write_batch(from, s.ends[i]);
+	if (!r)
+		r = write_batch(s.seg, s.bcommit);
+	if (r)
+		return r;
+	memmove(s.batch, s.batch + s.bcommit, s.blen - s.bcommit);
+	s.blen -= s.bcommit;
+	s.bcommit = s.seg = s.nseg = 0;
+	return 0;
+}
+
+/* Make room for a frame of n bytes (at most pbuf) in the batch being
+ * filled: start a new one if needed, write them all if none is left. */
+static int room(size_t n)
+{
+	if (s.blen - s.seg + n <= s.pbuf)
+		return 0;
+	s.ends[s.nseg++] = s.seg = s.blen;
+	return s.nseg == NSEG ? flush_batch() : 0;
 }
 
 /* A frame larger than PIPE_BUF: the header, then the payload in pieces,
@@ -161,10 +195,12 @@ static int big_pad(uint64_t n)
 	return r;
 }
 
-static int too_big(uint64_t n)
+/* n: the message's size, or (at_least) as much of it as was seen. */
+static int too_big(uint64_t n, int at_least)
 {
-	warnx_("message of %llu bytes is larger than --max-size %llu",
-	       (unsigned long long)n, (unsigned long long)s.max);
+	warnx_("message of %s%llu bytes is larger than --max-size %llu",
+	       at_least ? "at least " : "", (unsigned long long)n,
+	       (unsigned long long)s.max);
 	s.err = FM_MALFORMED;
 	return FM_MALFORMED;
 }
@@ -175,7 +211,7 @@ static int put_msg(const unsigned char *p, size_t n)
 	int r;
 
 	if (n > s.max)
-		return too_big(n);
+		return too_big(n, 0);
 	s.made++;
 	if (FRAME_HDR + n > s.pbuf) {
 		if ((r = big_begin((uint32_t)n)) || (r = big_data(p, n)))
@@ -183,7 +219,7 @@ static int put_msg(const unsigned char *p, size_t n)
 		big_end();
 		return 0;
 	}
-	if (s.blen + FRAME_HDR + n > s.pbuf && (r = flush_batch()))
+	if ((r = room(FRAME_HDR + n)))
 		return r;
 	frame_put(s.batch + s.blen, (uint32_t)n);
 	memcpy(s.batch + s.blen + FRAME_HDR, p, n);
@@ -216,7 +252,7 @@ static int long_record(unsigned char *buf, size_t have, int delim, int *rp)
 	off_t pos = lseek(STDIN_FILENO, 0, SEEK_CUR), at = pos, end = pos;
 	uint64_t len;
 	ssize_t k;
-	int r;
+	int r, whole = 0;
 
 	if (pos < 0)
 		return 0;
@@ -228,16 +264,17 @@ static int long_record(unsigned char *buf, size_t have, int delim, int *rp)
 		hit = k ? memchr(tmp, delim, (size_t)k) : NULL;
 		if (hit || k == 0) {
 			end = at + (hit ? hit - tmp : 0);
+			whole = 1;
 			break;
 		}
 		at += k;
-		if ((uint64_t)(at - pos) + have > s.max)
-			break;
 		end = at;
+		if ((uint64_t)(at - pos) + have > s.max)
+			break;	/* too long already: no need to find its end */
 	}
 	len = have + (uint64_t)(end - pos);
 	if (len > s.max) {
-		*rp = too_big(len);
+		*rp = too_big(len, !whole);
 		return 1;
 	}
 	s.made++;
@@ -303,7 +340,7 @@ static int send_records(int delim)
 				continue;
 			}
 			if (cap > s.max) {
-				r = too_big(cap);
+				r = too_big(cap, 1);
 				goto out;
 			}
 			/* Room for max + 1 bytes proves a record too big. */
@@ -354,7 +391,7 @@ static int send_whole(void)
 		uint64_t left = (uint64_t)(st.st_size - pos);
 		unsigned char tmp[INBUF];
 		if (left > s.max)
-			return too_big(left);
+			return too_big(left, 0);
 		s.made++;
 		if ((r = big_begin((uint32_t)left)))
 			return r;
@@ -381,7 +418,7 @@ static int send_whole(void)
 		if (len >= cap) {
 			if (len - FRAME_HDR > s.max) {
 				free(buf);
-				return too_big(len - FRAME_HDR);
+				return too_big(len - FRAME_HDR, 1);
 			}
 			/* Room for max + 1 payload bytes proves it too big. */
 			cap = cap ? cap * 2 : INBUF;
@@ -406,7 +443,7 @@ static int send_whole(void)
 	len -= FRAME_HDR;
 	if (len > s.max) {
 		free(buf);
-		return too_big(len);
+		return too_big(len, 0);
 	}
 	r = put_msg(buf + FRAME_HDR, len);
 	free(buf);
@@ -441,7 +478,7 @@ static int send_raw(void)
 			if (ev == FD_NEED)
 				break;
 			if (ev == FD_TOOBIG)
-				return too_big(d.size);
+				return too_big(d.size, 0);
 			if (ev == FD_HEAD) {
 				s.made++;
 				big = FRAME_HDR + d.size > s.pbuf;
@@ -450,8 +487,7 @@ static int send_raw(void)
 						return r;
 					continue;
 				}
-				if (s.blen + FRAME_HDR + d.size > s.pbuf &&
-				    (r = flush_batch()))
+				if ((r = room(FRAME_HDR + d.size)))
 					return r;
 				memcpy(s.batch + s.blen, d.hdr, FRAME_HDR);
 				s.blen += FRAME_HDR;
@@ -499,7 +535,7 @@ static uint64_t taken(long left)
 {
 	uint64_t gone = s.bytes - (uint64_t)left, n = s.written;
 
-	while (n > 0 && s.written - n < RING && s.ends[(n - 1) % RING] > gone)
+	while (n > 0 && s.written - n < RING && s.msgend[(n - 1) % RING] > gone)
 		n--;
 	return n;
 }
@@ -564,7 +600,7 @@ int send_main(int argc, char **argv)
 	if (s.fd < 0)
 		return FM_FAIL;
 	s.pbuf = io_pipe_buf(s.fd);
-	if (!(s.batch = malloc(s.pbuf))) {
+	if (!(s.batch = malloc(NSEG * s.pbuf))) {
 		warn_("malloc");
 		return FM_FAIL;
 	}
