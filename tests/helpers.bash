@@ -18,6 +18,7 @@ setup() {
 		ln -s fifomsg "$BIN/$l"
 	done
 	PATH=$BIN:$PATH
+	# shellcheck disable=SC2034 # used by the test files
 	P=$T/pipe
 	PIDS=()
 }
