@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # recv/listen --json and --exec CMD [--stop-on-error].
-# shellcheck disable=SC2016 # the --exec commands are for the child's shell
+# (bats sets $stderr; the --exec commands are for the child's shell.)
+# shellcheck disable=SC2154,SC2016
 load helpers
 
 bats_require_minimum_version 1.5.0
