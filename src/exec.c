@@ -31,6 +31,9 @@ int exec_start(struct child *c, const char *cmd, const char *pipe,
 		return -1;
 	}
 	if (c->pid == 0) {
+		/* A process group of its own, so exec_abort() reaches what
+		 * the shell starts too. */
+		setpgid(0, 0);
 		/* The command gets the dispositions a shell would give it:
 		 * we ignore SIGPIPE, and that would be inherited. */
 		signal(SIGPIPE, SIG_DFL);
@@ -44,6 +47,7 @@ int exec_start(struct child *c, const char *cmd, const char *pipe,
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
+	setpgid(c->pid, c->pid);	/* either call may win the race */
 	close(fds[0]);
 	c->fd = fds[1];
 	return 0;
@@ -73,9 +77,11 @@ int exec_wait(struct child *c, uint64_t seq)
 	while (waitpid(c->pid, &st, 0) < 0) {
 		if (errno != EINTR) {
 			warn_("waitpid");
+			c->pid = 0;
 			return 1;
 		}
 	}
+	c->pid = 0;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
 	if (WIFEXITED(st))
@@ -85,4 +91,19 @@ int exec_wait(struct child *c, uint64_t seq)
 		warnx_("command failed on message %llu: killed by signal %d",
 		       (unsigned long long)seq, WTERMSIG(st));
 	return 1;
+}
+
+void exec_abort(struct child *c)
+{
+	if (c->pid <= 0)
+		return;
+	/* Killed first: closing its input first would let it run to the
+	 * end on a partial message. */
+	kill(-c->pid, SIGKILL);
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	c->pid = 0;
 }

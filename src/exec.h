@@ -21,5 +21,9 @@ int exec_feed(struct child *c, const void *p, size_t n);
 /* Close its input and wait.  Returns 0 if it exited 0, else 1 with a
  * message naming message number seq. */
 int exec_wait(struct child *c, uint64_t seq);
+/* The message was cut short: kill the command (its whole process group)
+ * before it sees the end of its input, and reap it.  No-op when none is
+ * running. */
+void exec_abort(struct child *c);
 
 #endif

@@ -1,4 +1,6 @@
 /* Dispatch only: "fifomsg SUBCOMMAND ..." or a link named fifo-SUBCOMMAND. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,6 +39,22 @@ static const char help[] =
 	"Exit status: 0 ok, 1 failure, 2 usage, 3 timeout, 4 malformed stream,\n"
 	"127 unknown subcommand.  See fifomsg(1).\n";
 
+/* Started with standard input, output or error closed, the next open()
+ * or pipe() would take that number: "standard output" would then be the
+ * self-pipe or the FIFO itself.  Fill each gap with /dev/null opened the
+ * wrong way round, so using it still fails with EBADF, as a closed
+ * descriptor would, and is reported. */
+static int std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		if (open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) != fd)
+			return -1;
+	}
+	return 0;
+}
+
 static const struct cmd *find(const char *name)
 {
 	for (size_t i = 0; i < NCMDS; i++)
@@ -56,6 +74,8 @@ int main(int argc, char **argv)
 	const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
 	const struct cmd *c;
 
+	if (std_fds() < 0)
+		return FM_FAIL;	/* no /dev/null: nowhere safe to start */
 	base = base ? base + 1 : argc > 0 ? argv[0] : "fifomsg";
 	if (strncmp(base, LINK_PREFIX, strlen(LINK_PREFIX)) == 0) {
 		c = find(base + strlen(LINK_PREFIX));

@@ -342,6 +342,7 @@ static int finish(const struct rxopt *o, int fd, int created, int r,
 {
 	out_flush();
 	olen = 0;	/* what is left is part of a message cut short */
+	exec_abort(&kid);	/* and a command still reading one dies */
 	if (o->verbose) {
 		double secs = (double)(io_now() - t0) / 1000;
 		if (secs > 0)
@@ -390,7 +391,9 @@ int receive(const struct rxopt *o)
 			unlink(o->path);
 		return FM_FAIL;
 	}
-	if (o->create && !created && check_existing(o, fd)) {
+	/* Also when we created it: the path may have been swapped between
+	 * mkfifo() and open(). */
+	if (o->create && check_existing(o, fd)) {
 		close(fd);
 		return FM_FAIL;
 	}
