@@ -395,7 +395,10 @@ row_ok() {
 }
 
 @test "a stalled consumer holds the senders back: 64 MiB wait and no process grows past 8 MiB" {
-	local lp s1 s2 p1 p2 written
+	local lp s1 s2 p1 p2 written limit=8192
+	# Under ASan, shadow memory and quarantine inflate RSS: the bound is
+	# checked on the real build; the sanitizer build checks correctness.
+	[ -z "${FIFOMSG_SANITIZER:-}" ] || limit=65536
 	fm mkpipe "$P"
 	mc gen -w 1 -n 1 --format whole --exact $((24 << 20)) \
 		--manifest "$T/man" >"$T/big"
@@ -432,14 +435,14 @@ row_ok() {
 	sample_hwm "$lp" "$s1" "$s2"
 	echo "largest VmHWM while stalled: $HWM KiB"
 	[ "$HWM" -gt 0 ]
-	[ "$HWM" -lt 8192 ]
+	[ "$HWM" -lt "$limit" ]
 	touch "$T/go"
 	while ! gone "$lp"; do
 		sample_hwm "$lp" "$s1" "$s2"
 		sleep 0.01
 	done
 	echo "largest VmHWM: $HWM KiB"
-	[ "$HWM" -lt 8192 ]
+	[ "$HWM" -lt "$limit" ]
 	wait_pid "$lp"
 	run mc verify --ordered --label backpressure --expect "$T/man" "$T/out"
 	echo "$output"
