@@ -62,9 +62,9 @@ static struct {
 	size_t ends[NSEG];	/* where the filled batches end */
 	size_t nseg;
 	uint64_t made;		/* messages taken from the input */
-	uint64_t written;	/* messages written whole */
+	uint64_t written;	/* messages staged whole (msgend: where each ends) */
 	uint64_t bytes;		/* bytes written */
-	uint64_t msgend[RING];
+	uint64_t msgend[RING];	/* pipe offsets of the last RING message ends */
 	int shared;		/* holding the writer lock shared */
 	int err;		/* exit code once input fails */
 } s;
