@@ -79,3 +79,63 @@ has_lock() {
 	ino=$(stat -c %i "$1") || return 1
 	grep -q "FLOCK.*:$ino " /proc/locks
 }
+
+# --- shared by the test files ---------------------------------------
+
+# is_status N: bats' $status is N, or say what happened instead.
+# shellcheck disable=SC2154 # $status, $output: set by bats' run
+is_status() {
+	[ "$status" -eq "$1" ] && return 0
+	printf 'status %s, expected %s\nstdout: %s\nstderr: %s\n' \
+		"$status" "$1" "$output" "${stderr-}"
+	return 1
+}
+
+# le32 N: N as 4 bytes, little-endian.
+le32() {
+	printf '%b' "$(printf '\\0%03o' $(($1 & 255)) $(($1 >> 8 & 255)) \
+		$(($1 >> 16 & 255)) $(($1 >> 24 & 255)))"
+}
+
+# frames MSG...: the frames of these messages.
+frames() {
+	local m
+	for m; do
+		le32 "${#m}"
+		printf '%s' "$m"
+	done
+}
+
+# frame_file FILE: the frame whose payload is FILE's content.
+frame_file() {
+	le32 "$(stat -c %s "$1")"
+	cat "$1"
+}
+
+# all_bytes: the 256 byte values, 0 to 255.
+all_bytes() {
+	printf '%b' "$(printf '\\0%03o' {0..255})"
+}
+
+# timed ARGS...: "fifomsg ARGS" (under the timeout) with stdout in $T/out,
+# stderr in $T/err, its exit status in $status and its run time in
+# milliseconds in $ELAPSED.
+timed() {
+	local t0=${EPOCHREALTIME/./}
+	status=0
+	fm "$@" >"$T/out" 2>"$T/err" || status=$?
+	# shellcheck disable=SC2034 # read by the test files
+	ELAPSED=$(((${EPOCHREALTIME/./} - t0) / 1000))
+}
+
+# A regular file with known content and an old mtime, to prove that
+# nothing writes into it.
+make_victim() {
+	printf 'precious\n' >"$1"
+	touch -d '2001-02-03 04:05:06' "$1"
+}
+
+victim_untouched() {
+	[ -f "$1" ] && [ "$(cat "$1")" = precious ] &&
+		[ "$(stat -c %Y "$1")" = "$(date -d '2001-02-03 04:05:06' +%s)" ]
+}

@@ -21,29 +21,9 @@ setup_file() {
 	export PYTHON
 }
 
-is_status() {
-	[ "$status" -eq "$1" ] && return 0
-	printf 'status %s, expected %s\nstdout: %s\nstderr: %s\n' \
-		"$status" "$1" "$output" "${stderr-}"
-	return 1
-}
-
 # article ARGS...: the Python client under the suite's timeout.
 article() {
 	timeout -k 2 "$FM_TIMEOUT" "$PYTHON" "$ARTICLE" "$@"
-}
-
-le32() {
-	printf '%b' "$(printf '\\0%03o' $(($1 & 255)) $(($1 >> 8 & 255)) \
-		$(($1 >> 16 & 255)) $(($1 >> 24 & 255)))"
-}
-
-frames() {
-	local m
-	for m; do
-		le32 "${#m}"
-		printf '%s' "$m"
-	done
 }
 
 # not_newline_bytes: every byte value but '\n', in order.

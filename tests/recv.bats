@@ -10,60 +10,11 @@ bats_require_minimum_version 1.5.0
 
 export LC_ALL=C
 
-is_status() {
-	[ "$status" -eq "$1" ] && return 0
-	printf 'status %s, expected %s\nstdout: %s\nstderr: %s\n' \
-		"$status" "$1" "$output" "${stderr-}"
-	return 1
-}
-
-le32() {
-	printf '%b' "$(printf '\\0%03o' $(($1 & 255)) $(($1 >> 8 & 255)) \
-		$(($1 >> 16 & 255)) $(($1 >> 24 & 255)))"
-}
-
-frames() {
-	local m
-	for m; do
-		le32 "${#m}"
-		printf '%s' "$m"
-	done
-}
-
-frame_file() {
-	le32 "$(stat -c %s "$1")"
-	cat "$1"
-}
-
-all_bytes() {
-	printf '%b' "$(printf '\\0%03o' {0..255})"
-}
-
 # sender ARGS...: "fifomsg send ARGS" in the background (it waits there
 # until its messages are taken); pid in $SENDER.
 sender() {
 	spawn "$T/send" fifomsg send "$@"
 	SENDER=$SPAWNED
-}
-
-# timed ARGS...: "fifomsg ARGS" (under the timeout) with stdout in $T/out,
-# stderr in $T/err, its exit status in $status and its run time in
-# milliseconds in $ELAPSED.
-timed() {
-	local t0=${EPOCHREALTIME/./}
-	status=0
-	fm "$@" >"$T/out" 2>"$T/err" || status=$?
-	ELAPSED=$(((${EPOCHREALTIME/./} - t0) / 1000))
-}
-
-make_victim() {
-	printf 'precious\n' >"$1"
-	touch -d '2001-02-03 04:05:06' "$1"
-}
-
-victim_untouched() {
-	[ -f "$1" ] && [ "$(cat "$1")" = precious ] &&
-		[ "$(stat -c %Y "$1")" = "$(date -d '2001-02-03 04:05:06' +%s)" ]
 }
 
 # --- receiving ---------------------------------------------------------------

@@ -19,39 +19,6 @@ setup_file() {
 	export PYTHON
 }
 
-is_status() {
-	[ "$status" -eq "$1" ] && return 0
-	printf 'status %s, expected %s\nstdout: %s\nstderr: %s\n' \
-		"$status" "$1" "$output" "${stderr-}"
-	return 1
-}
-
-# le32 N: N as 4 bytes, little-endian.
-le32() {
-	printf '%b' "$(printf '\\0%03o' $(($1 & 255)) $(($1 >> 8 & 255)) \
-		$(($1 >> 16 & 255)) $(($1 >> 24 & 255)))"
-}
-
-# frames MSG...: the frames of these messages.
-frames() {
-	local m
-	for m; do
-		le32 "${#m}"
-		printf '%s' "$m"
-	done
-}
-
-# frame_file FILE: the frame whose payload is FILE's content.
-frame_file() {
-	le32 "$(stat -c %s "$1")"
-	cat "$1"
-}
-
-# all_bytes: the 256 byte values, 0 to 255.
-all_bytes() {
-	printf '%b' "$(printf '\\0%03o' {0..255})"
-}
-
 # big_line FILE BYTES: FILE holds BYTES bytes of printable text, no newline.
 big_line() {
 	head -c "$2" /dev/zero | tr '\0' 'q' >"$1"
@@ -92,28 +59,6 @@ END=the-end
 last_message() {
 	fm send "$P" "$END"
 	until_true 10 grep -aq "$END" "$T/got"
-}
-
-# timed ARGS...: "fifomsg ARGS" (under the timeout) with stdout in $T/out,
-# stderr in $T/err, its exit status in $status and its run time in
-# milliseconds in $ELAPSED.
-timed() {
-	local t0=${EPOCHREALTIME/./}
-	status=0
-	fm "$@" >"$T/out" 2>"$T/err" || status=$?
-	ELAPSED=$(((${EPOCHREALTIME/./} - t0) / 1000))
-}
-
-# A regular file with known content and an old mtime, to prove that
-# nothing writes into it.
-make_victim() {
-	printf 'precious\n' >"$1"
-	touch -d '2001-02-03 04:05:06' "$1"
-}
-
-victim_untouched() {
-	[ -f "$1" ] && [ "$(cat "$1")" = precious ] &&
-		[ "$(stat -c %Y "$1")" = "$(date -d '2001-02-03 04:05:06' +%s)" ]
 }
 
 # --- messages from arguments -------------------------------------------
