@@ -229,6 +229,57 @@ static int put_msg(const unsigned char *p, size_t n)
 	return 0;
 }
 
+/* The hot path for short records: find each delimiter eight bytes at a
+ * time while copying those bytes into the batch behind the header, so a
+ * line costs a few nanoseconds, not a memchr() and a memcpy() call.
+ * Both buffers have SLACK bytes beyond their end for the last word.
+ * Takes the complete records of buf[start..end) that fit in the batch
+ * being filled and returns where it stopped; put_msg() does the rest. */
+#define SLACK 8
+static size_t pack(const unsigned char *buf, size_t start, size_t end,
+		   int delim)
+{
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101u, high = ones << 7;
+	const uint64_t pat = ones * (unsigned char)delim;
+	const unsigned char *src, *p, *e = buf + end;
+	unsigned char *dst;
+	size_t room, len;
+	uint64_t w, z;
+
+	for (;;) {
+		src = p = buf + start;
+		dst = s.batch + s.blen + FRAME_HDR;
+		room = s.seg + s.pbuf - s.blen;
+		room = room > FRAME_HDR ? room - FRAME_HDR : 0;
+		for (;;) {
+			if (p >= e || (size_t)(p - src) > room)
+				return start;	/* incomplete, or no room */
+			memcpy(&w, p, 8);
+			memcpy(dst + (p - src), &w, 8);
+			w ^= pat;
+			z = (w - ones) & ~w & high;
+			if (z)
+				break;
+			p += 8;
+		}
+		p += __builtin_ctzll(z) >> 3;
+		len = (size_t)(p - src);
+		if (p >= e || len > room || len > s.max)
+			return start;
+		frame_put(dst - FRAME_HDR, (uint32_t)len);
+		s.blen += FRAME_HDR + len;
+		s.bcommit = s.blen;
+		s.made++;
+		count_msg(s.bytes + s.blen);
+		start += len + 1;
+	}
+#else
+	(void)buf; (void)end; (void)delim;
+	return start;
+#endif
+}
+
 static ssize_t in_read(void *buf, size_t n, int finish)
 {
 	ssize_t k;
@@ -308,7 +359,7 @@ static int long_record(unsigned char *buf, size_t have, int delim, int *rp)
 static int send_records(int delim)
 {
 	size_t cap = INBUF, start = 0, end = 0, scan = 0, n;
-	unsigned char *buf = malloc(cap), *hit;
+	unsigned char *buf = malloc(cap + SLACK), *hit;
 	ssize_t k;
 	int r = 0;
 
@@ -317,7 +368,10 @@ static int send_records(int delim)
 		return FM_FAIL;
 	}
 	for (;;) {
-		while ((hit = memchr(buf + scan, delim, end - scan))) {
+		for (;;) {
+			start = scan = pack(buf, start, end, delim);
+			if (!(hit = memchr(buf + scan, delim, end - scan)))
+				break;
 			n = (size_t)(hit - buf) - start;
 			if ((r = put_msg(buf + start, n)))
 				goto out;
@@ -345,7 +399,7 @@ static int send_records(int delim)
 			}
 			/* Room for max + 1 bytes proves a record too big. */
 			n = cap * 2 < s.max + 1 ? cap * 2 : (size_t)s.max + 1;
-			if (!(hit = realloc(buf, n))) {
+			if (!(hit = realloc(buf, n + SLACK))) {
 				warn_("malloc");
 				r = s.err = FM_FAIL;
 				goto out;
@@ -364,6 +418,8 @@ static int send_records(int delim)
 		if (k == 0)
 			break;
 		end += (size_t)k;
+		/* pack() reads the word past the end: make it defined. */
+		memset(buf + end, 0, SLACK);
 	}
 	if (start < end)	/* a last record without its delimiter */
 		r = put_msg(buf + start, end - start);
@@ -600,7 +656,7 @@ int send_main(int argc, char **argv)
 	if (s.fd < 0)
 		return FM_FAIL;
 	s.pbuf = io_pipe_buf(s.fd);
-	if (!(s.batch = malloc(NSEG * s.pbuf))) {
+	if (!(s.batch = malloc(NSEG * s.pbuf + SLACK))) {
 		warn_("malloc");
 		return FM_FAIL;
 	}
