@@ -251,7 +251,9 @@ static size_t pack(const unsigned char *buf, size_t start, size_t end,
 		src = p = buf + start;
 		dst = s.batch + s.blen + FRAME_HDR;
 		room = s.seg + s.pbuf - s.blen;
-		room = room > FRAME_HDR ? room - FRAME_HDR : 0;
+		if (room <= FRAME_HDR)
+			return start;	/* the header alone would not fit */
+		room -= FRAME_HDR;
 		for (;;) {
 			if (p >= e || (size_t)(p - src) > room)
 				return start;	/* incomplete, or no room */
