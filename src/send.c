@@ -244,18 +244,18 @@ static size_t pack(const unsigned char *buf, size_t start, size_t end,
 	const uint64_t pat = ones * (unsigned char)delim;
 	const unsigned char *src, *p, *e = buf + end;
 	unsigned char *dst;
-	size_t room, len;
+	size_t fit, len;
 	uint64_t w, z;
 
 	for (;;) {
 		src = p = buf + start;
 		dst = s.batch + s.blen + FRAME_HDR;
-		room = s.seg + s.pbuf - s.blen;
-		if (room <= FRAME_HDR)
+		fit = s.seg + s.pbuf - s.blen;
+		if (fit <= FRAME_HDR)
 			return start;	/* the header alone would not fit */
-		room -= FRAME_HDR;
+		fit -= FRAME_HDR;
 		for (;;) {
-			if (p >= e || (size_t)(p - src) > room)
+			if (p >= e || (size_t)(p - src) > fit)
 				return start;	/* incomplete, or no room */
 			memcpy(&w, p, 8);
 			memcpy(dst + (p - src), &w, 8);
@@ -267,7 +267,7 @@ static size_t pack(const unsigned char *buf, size_t start, size_t end,
 		}
 		p += __builtin_ctzll(z) >> 3;
 		len = (size_t)(p - src);
-		if (p >= e || len > room || len > s.max)
+		if (p >= e || len > fit || len > s.max)
 			return start;
 		frame_put(dst - FRAME_HDR, (uint32_t)len);
 		s.blen += FRAME_HDR + len;
@@ -360,7 +360,7 @@ static int long_record(unsigned char *buf, size_t have, int delim, int *rp)
 /* Lines (delim '\n') or NUL records: each is one message. */
 static int send_records(int delim)
 {
-	size_t cap = INBUF, start = 0, end = 0, scan = 0, n;
+	size_t cap = INBUF, start = 0, end = 0, scan, n;
 	unsigned char *buf = malloc(cap + SLACK), *hit;
 	ssize_t k;
 	int r = 0;
