@@ -14,8 +14,11 @@ DEFS = -DFIFOMSG_VERSION='"$(VERSION)"'
 
 SRCS = src/main.c src/util.c src/args.c src/frame.c src/io.c \
 	src/send.c src/receive.c src/recv.c src/listen.c src/mkpipe.c \
-	src/json.c src/exec.c
-HDRS = src/fifomsg.h src/frame.h src/io.h src/receive.h src/json.h src/exec.h
+	src/json.c src/exec.c \
+	src/publish.c src/subscribe.c src/request.c src/serve.c \
+	src/fanout.c src/deliver.c
+HDRS = src/fifomsg.h src/frame.h src/io.h src/receive.h src/json.h src/exec.h \
+	src/fanout.h src/deliver.h
 OBJS = $(SRCS:.c=.o)
 
 all: fifomsg
