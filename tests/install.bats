@@ -18,8 +18,10 @@ bats_require_minimum_version 1.5.0
 export LC_ALL=C
 
 REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-LINKS=(fifo-mkpipe fifo-send fifo-recv fifo-listen)
-PAGES=(fifomsg fifomsg-mkpipe fifomsg-send fifomsg-recv fifomsg-listen)
+LINKS=(fifo-mkpipe fifo-send fifo-recv fifo-listen fifo-publish fifo-subscribe
+	fifo-request fifo-serve)
+PAGES=(fifomsg fifomsg-mkpipe fifomsg-send fifomsg-recv fifomsg-listen
+	fifomsg-publish fifomsg-subscribe fifomsg-request fifomsg-serve)
 
 is_status() {
 	[ "$status" -eq "$1" ] && return 0
@@ -392,11 +394,11 @@ lines_are() {
 	return 1
 }
 
-@test "bash completion: 'fifomsg se<TAB>' completes the subcommand send" {
+@test "bash completion: 'fifomsg se<TAB>' completes the subcommands send and serve" {
 	complete_bash fifomsg se
-	lines_are send
+	lines_are send serve
 	complete_bash fifomsg ''
-	lines_are mkpipe send recv listen
+	lines_are mkpipe send recv listen publish subscribe request serve
 	complete_bash fifomsg --l
 	lines_are --list
 }

@@ -96,7 +96,7 @@ req_frame() {
 	fifomsg mkpipe "$P"
 	for sig in TERM INT HUP; do
 		spawn "$T/req$sig" fifomsg request -d "$R" "$P" x
-		until_true 10 test -n "$(ls "$R")"
+		until_true 10 test -n "$(ls "$R")" || { cat "$T/req$sig.err"; ps -ef | grep "[f]ifomsg"; false; }
 		pid=$(pgrep -P "$SPAWNED")
 		kill -"$sig" "$pid"
 		status=0
@@ -199,4 +199,17 @@ req_frame() {
 	run python3 "$BATS_TEST_DIRNAME/reqclient.py" "$P" hello
 	is_status 0
 	[ "$output" = "$(printf 'status 3\nHELLO')" ]
+}
+
+@test "the README's queue, fan-out and request/reply recipes run as shown" {
+	awk '/^## Queue, fan-out/ { on = 1 } on && /^```sh/ { code = 1; next }
+		code && /^```/ { exit } code' \
+		"$BATS_TEST_DIRNAME/../README.md" >"$T/recipe.sh"
+	grep -q 'fifomsg publish' "$T/recipe.sh"
+	cd "$T"
+	run timeout -k 2 "$FM_TIMEOUT" bash -e recipe.sh
+	is_status 0
+	[ "$output" = "$(printf 'HELLO\nWORLD')" ]
+	[ "$(cat a.txt)" = "$(printf 'disk full\ndisk ok')" ]
+	[ "$(cat b.txt)" = "$(printf 'disk full\ndisk ok')" ]
 }
