@@ -118,7 +118,8 @@ EOF
 	# bridge: every part exits 0.
 	wait_pid "$NEAR"
 	wait_pid "$FAR"
-	[ ! -s "$T/near.err" ] && [ ! -s "$T/far.err" ]
+	[ ! -s "$T/near.err" ]
+	[ ! -s "$T/far.err" ]
 }
 
 @test "the README recipe: lines sent on one side come out of recv -n on the other" {

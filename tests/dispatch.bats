@@ -39,7 +39,8 @@ help_ok() {
 		[[ ${lines[0]} == "$want"* ]]
 		# More than the synopsis: the options are listed.
 		[ "${#lines[@]}" -gt 3 ]
-		[[ $output == *--help* && $output == *--version* ]]
+		[[ $output == *--help* ]]
+		[[ $output == *--version* ]]
 	done
 }
 
@@ -163,7 +164,8 @@ version_ok() {
 	is_status 0
 	run fifomsg mkpipe -m 640 "$T/b"
 	is_status 0
-	[ -p "$T/a" ] && [ -p "$T/b" ]
+	[ -p "$T/a" ]
+	[ -p "$T/b" ]
 	[ "$(stat -c %a "$T/a")" = 640 ]
 	[ "$(stat -c %a "$T/b")" = 640 ]
 }

@@ -291,7 +291,8 @@ expected_files() {
 	[ -f "$T/m/man1/fifomsg.1" ]
 	[ -f "$T/p/share/bash-completion/completions/fifomsg" ]
 	[ -f "$T/p/share/fifomsg/manifest" ]
-	[ ! -e "$T/p/bin" ] && [ ! -e "$T/p/share/man" ]
+	[ ! -e "$T/p/bin" ]
+	[ ! -e "$T/p/share/man" ]
 	run --separate-stderr env PREFIX="$T/p" timeout 20 "$T/src/install.sh" \
 		--prefix "$T/q"
 	is_status 0
@@ -299,7 +300,9 @@ expected_files() {
 	run --separate-stderr env PREFIX="$T/p" timeout 20 "$T/src/install.sh" \
 		--uninstall
 	is_status 0
-	[ ! -e "$T/b" ] && [ ! -e "$T/m" ] && [ ! -e "$T/p" ]
+	[ ! -e "$T/b" ]
+	[ ! -e "$T/m" ]
+	[ ! -e "$T/p" ]
 }
 
 @test "make install honours PREFIX and DESTDIR; make uninstall removes it all" {

@@ -69,7 +69,8 @@ last_message() {
 	run --separate-stderr fm send "$P" "hello world" 'back\slash\n' \
 		"  two  spaces " $'tab\there' '*?[$(x)]' "\"quoted\""
 	is_status 0
-	[ -z "$output" ] && [ -z "$stderr" ]
+	[ -z "$output" ]
+	[ -z "$stderr" ]
 	frames "hello world" 'back\slash\n' "  two  spaces " $'tab\there' \
 		'*?[$(x)]' "\"quoted\"" >"$T/want"
 	got_is "$T/want"
@@ -324,7 +325,8 @@ last_message() {
 	is_status 0
 	[ "$output" = c ]
 	wait_pid "$sender"
-	[ ! -s "$T/send" ] && [ ! -s "$T/send.err" ]
+	[ ! -s "$T/send" ]
+	[ ! -s "$T/send.err" ]
 }
 
 @test "send --no-wait exits 0 at once when no reader is there" {
@@ -351,7 +353,8 @@ last_message() {
 	is_status 3
 	[ ! -s "$T/out" ]
 	[[ $(cat "$T/err") == "fifomsg: send: "*"timed out"*"sent 0 of 2 messages"* ]]
-	[ "$ELAPSED" -ge 600 ] && [ "$ELAPSED" -lt 5000 ]
+	[ "$ELAPSED" -ge 600 ]
+	[ "$ELAPSED" -lt 5000 ]
 }
 
 @test "send --timeout counts the messages a reader took: sent 1 of 3" {
