@@ -21,18 +21,6 @@ REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 LINKS=(fifo-mkpipe fifo-send fifo-recv fifo-listen)
 PAGES=(fifomsg fifomsg-mkpipe fifomsg-send fifomsg-recv fifomsg-listen)
 
-is_status() {
-	[ "$status" -eq "$1" ] && return 0
-	printf 'status %s, expected %s\nstdout: %s\nstderr: %s\n' \
-		"$status" "$1" "$output" "${stderr-}"
-	return 1
-}
-
-# tm CMD...: any command under the suite's timeout.
-tm() {
-	timeout -k 2 "$FM_TIMEOUT" "$@"
-}
-
 # mktree DIR PAGE...: a source tree to install from, with a minimal mdoc
 # page DIR/man/PAGE.1 for each PAGE.
 mktree() {

@@ -7,13 +7,6 @@ load helpers
 
 bats_require_minimum_version 1.5.0
 
-is_status() {
-	[ "$status" -eq "$1" ] && return 0
-	printf 'status %s, expected %s\nstdout: %s\nstderr: %s\n' \
-		"$status" "$1" "$output" "${stderr-}"
-	return 1
-}
-
 # mode_is PATH OCTAL: PATH is a FIFO (not followed) with that mode.
 mode_is() {
 	[ "$(stat -c %F "$1")" = fifo ] &&

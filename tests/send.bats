@@ -12,13 +12,6 @@ bats_require_minimum_version 1.5.0
 
 export LC_ALL=C
 
-# The interpreter itself, found once: a version manager's python3 wrapper
-# can cost more than the test.
-setup_file() {
-	PYTHON=$(python3 -c 'import sys; print(sys.executable)') || PYTHON=python3
-	export PYTHON
-}
-
 # big_line FILE BYTES: FILE holds BYTES bytes of printable text, no newline.
 big_line() {
 	head -c "$2" /dev/zero | tr '\0' 'q' >"$1"
