@@ -11,11 +11,16 @@ LDFLAGS =
 WARN = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic \
 	-Wshadow -Wconversion -Werror
 DEFS = -DFIFOMSG_VERSION='"$(VERSION)"'
+# SCALAR=1: the portable word-at-a-time scanner instead of SSE2/NEON.
+SCALAR =
+SCALAR_DEFS_1 = -DFIFOMSG_SCALAR
+DEFS += $(SCALAR_DEFS_$(SCALAR))
 
 SRCS = src/main.c src/util.c src/args.c src/frame.c src/io.c \
 	src/send.c src/receive.c src/recv.c src/listen.c src/mkpipe.c \
 	src/json.c src/exec.c
-HDRS = src/fifomsg.h src/frame.h src/io.h src/receive.h src/json.h src/exec.h
+HDRS = src/fifomsg.h src/frame.h src/io.h src/receive.h src/json.h src/exec.h \
+	src/scan.h
 OBJS = $(SRCS:.c=.o)
 
 all: fifomsg
@@ -38,6 +43,19 @@ stress: fifomsg
 
 bench: fifomsg
 	tests/bench/run
+
+# The delimiter scanner against memchr(), SIMD and word loops (SCALAR=1:
+# the word loop alone), then the portable build for the core tests.
+scan-check:
+	mkdir -p build
+	$(CC) $(WARN) $(DEFS) $(CFLAGS) -DSCAN_MAIN -Isrc \
+		-o build/scan-check tests/fuzz/scan_fuzz.c
+	build/scan-check
+scalar: build/scalar/fifomsg
+build/scalar/fifomsg: $(SRCS) $(HDRS)
+	mkdir -p build/scalar
+	$(CC) $(WARN) $(DEFS) -DFIFOMSG_SCALAR $(CFLAGS) $(LDFLAGS) -o $@ \
+		$(SRCS)
 
 # Warnings from two compilers, gcc's analyzer, cppcheck, shellcheck.
 lint:
@@ -71,4 +89,4 @@ clean:
 	rm -rf fifomsg $(OBJS) build
 
 .PHONY: all test check stress bench lint test-asan fuzz static install \
-	uninstall clean
+	uninstall clean scan-check scalar
