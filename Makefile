@@ -44,6 +44,10 @@ stress: fifomsg
 bench: fifomsg
 	tests/bench/run
 
+# The delimiter scanner's loops in memory: instructions and ns per byte.
+bench-scan:
+	tests/bench/scan
+
 # The delimiter scanner against memchr(), SIMD and word loops (SCALAR=1:
 # the word loop alone), then the portable build for the core tests.
 scan-check:
@@ -88,5 +92,5 @@ uninstall:
 clean:
 	rm -rf fifomsg $(OBJS) build
 
-.PHONY: all test check stress bench lint test-asan fuzz static install \
+.PHONY: all test check stress bench bench-scan lint test-asan fuzz static install \
 	uninstall clean scan-check scalar
