@@ -47,6 +47,11 @@ render() {
 	[ "$(cat "$T/out")" = '"tab\tand \"quotes\" and \\backslash\nnl"' ]
 	printf '' | render '%j'
 	[ "$(cat "$T/out")" = '""' ]
+	# A sequence cut short by the end of the payload, streamed or not.
+	printf 'a\342\202' | render '%j'
+	[ "$(cat "$T/out")" = '"a\u00e2\u0082"' ]
+	printf 'a\342\202' | render '%j' 1
+	[ "$(cat "$T/out")" = '"a\u00e2\u0082"' ]
 }
 
 @test "%x prints every byte value as two lowercase hex digits" {
@@ -153,6 +158,8 @@ render() {
 	printf '%s\n' '"a\u0000\n\t\"\\\/\b\f\r\ud83d\ude00\u00e9\u20AC é"' |
 		tc json >"$T/out"
 	[ "$(hexof <"$T/out")" = 61000a09225c2f080c0df09f9880c3a9e282ac20c3a90a ]
+	printf '%s\n' '"\uDBFF\uDFFF\ud800\udc00\uFFFF\u07ff\u0800"' | tc json >"$T/out"
+	[ "$(hexof <"$T/out")" = f48fbfbff0908080efbfbfdfbfe0a0800a ]
 }
 
 @test "json: JSON whitespace may surround the string, and a CRLF line decodes" {
@@ -179,8 +186,10 @@ render() {
 	check '"x\udc00\ud800"' 3 'lone surrogate'
 	check '"\ud800\u0041"' 2 'lone surrogate'
 	check '"\ud800\ud800"' 2 'lone surrogate'
+	check '"\udc00\udc00"' 2 'lone surrogate'
 	check '"abc' 5 'unterminated string'
 	check "\"a$(printf '\t')b\"" 3 'control character not escaped'
+	check "\"$(printf '\037')\"" 2 'control character not escaped'
 	check "\"é$(printf '\377')\"" 4 'invalid UTF-8'
 	check "\"$(printf '\355\240\200')\"" 2 'invalid UTF-8'
 	check "\"$(printf '\303')\"" 2 'invalid UTF-8'

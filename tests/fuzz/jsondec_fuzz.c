@@ -9,8 +9,12 @@
  *  - x as a payload, escaped by json_escape in pieces (as listen --json
  *    prints it) and quoted, always decodes, and gives x back exactly when
  *    x is valid UTF-8 by the independent check below (the round trip
- *    listen --json | send --json must be the identity on those). */
+ *    listen --json | send --json must be the identity on those);
+ *  - valid x with its code points written as \uXXXX escapes (surrogate
+ *    pairs above U+FFFF; every other one, or all, in upper or lower case)
+ *    decodes to x: the escapes json_escape never writes. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +49,63 @@ static int valid_utf8(const unsigned char *s, size_t n)
 		i += k + 1;
 	}
 	return 1;
+}
+
+/* Code point at s (valid UTF-8), its length in *k. */
+static unsigned long code_point(const unsigned char *s, size_t *k)
+{
+	unsigned long c;
+
+	if (s[0] < 0x80) {
+		*k = 1;
+		return s[0];
+	}
+	*k = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+	c = s[0] & (0x7fu >> *k);
+	for (size_t j = 1; j < *k; j++)
+		c = c << 6 | (s[j] & 0x3fu);
+	return c;
+}
+
+static size_t put_u(char *s, unsigned long c, unsigned mode)
+{
+	int k = mode & 1 ? sprintf(s, "\\u%04lX", c)
+			 : sprintf(s, "\\u%04lx", c);
+
+	return (size_t)k;
+}
+
+/* '"' + x (valid UTF-8) with code points as \u escapes + '"': all of
+ * them or every other one, hex digits upper or lower case. */
+static char *u_escaped(const unsigned char *x, size_t n, unsigned mode,
+		       size_t *len)
+{
+	char *s = malloc(12 * n + 3);
+	size_t o = 0, k;
+	unsigned long c;
+
+	CHECK(s);
+	s[o++] = '"';
+	for (size_t i = 0, nth = 0; i < n; i += k, nth++) {
+		c = code_point(x + i, &k);
+		if ((mode & 2) && nth % 2) {
+			if (c == '"' || c == '\\' || c < 0x20) {
+				o += put_u(s + o, c, mode);
+			} else {
+				memcpy(s + o, x + i, k);
+				o += k;
+			}
+		} else if (c >= 0x10000) {
+			c -= 0x10000;
+			o += put_u(s + o, 0xd800 + (c >> 10), mode);
+			o += put_u(s + o, 0xdc00 + (c & 0x3ff), mode);
+		} else {
+			o += put_u(s + o, c, mode);
+		}
+	}
+	s[o++] = '"';
+	*len = o;
+	return s;
 }
 
 /* '"' + json_escape(x) in pieces + '"', with ws before and after. */
@@ -121,6 +182,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	k = json_decode(q, qlen, out, &col, &why);
 	CHECK(k >= 0);
 	CHECK(((size_t)k == n && memcmp(out, x, n) == 0) == valid_utf8(x, n));
+	free(out);
+	free(q);
+	if (!valid_utf8(x, n))
+		return 0;
+	q = u_escaped(x, n, data[0] >> 6, &qlen);
+	out = malloc(qlen + 1);
+	CHECK(out);
+	k = json_decode(q, qlen, out, &col, &why);
+	CHECK(k == (ssize_t)n);
+	CHECK(memcmp(out, x, n) == 0);
 	free(out);
 	free(q);
 	return 0;
