@@ -47,13 +47,14 @@ static void put(void *ctx, const void *p, size_t n)
 {
 	struct buf *b = ctx;
 
-	if (b->n + n > b->cap) {
+	if (n == 0)
+		return;
+	if (!b->p || n > b->cap - b->n) {
 		b->cap = (b->n + n) * 2 + 64;
 		b->p = realloc(b->p, b->cap);
 		CHECK(b->p);
 	}
-	if (n)
-		memcpy(b->p + b->n, p, n);
+	memcpy(b->p + b->n, p, n);
 	b->n += n;
 }
 
