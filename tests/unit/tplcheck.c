@@ -7,6 +7,10 @@
  *	it is streamed (tpl_begin, tpl_data in PIECE-byte pieces, tpl_end,
  *	a second payload directive read back from a copy), else given whole
  *	to tpl_render.  A bad FMT: the error on stderr, exit 2.
+ *   tplcheck stream FMT LEN
+ *	as the receiver will: stdin (LEN bytes) read in 64 KiB pieces and
+ *	rendered as they come, never held whole; FMT may name the payload
+ *	once at most.  For measuring memory use.
  *   tplcheck delim FMT	print tpl_delim's answer
  *   tplcheck json|hex	decode each line of stdin (send --json / --hex)
  *	and print it followed by a newline; at the first bad line print
@@ -91,6 +95,30 @@ static int render(char **av)
 	return 0;
 }
 
+static int stream(char **av)
+{
+	static unsigned char buf[1 << 16];
+	struct tpl t;
+	struct tpl_msg m;
+	struct tpl_run r;
+	struct tpl_sink out = { to_stdout, NULL };
+	char err[128];
+	size_t k;
+
+	if (tpl_compile(av[1], &t, err, sizeof err) || t.npayload > 1)
+		return 2;
+	memset(&m, 0, sizeof m);
+	m.len = strtoull(av[2], NULL, 10);
+	m.pipe = "-";
+	m.seq = 1;
+	tpl_begin(&r, &t, &m, out);
+	while ((k = fread(buf, 1, sizeof buf, stdin)) > 0)
+		tpl_data(&r, buf, k);
+	k = (size_t)tpl_end(&r);
+	tpl_free(&t);
+	return k ? 1 : 0;
+}
+
 static int decode(int json)
 {
 	char *line = NULL;
@@ -126,6 +154,8 @@ int main(int argc, char **argv)
 
 	if (argc >= 7 && !strcmp(argv[1], "render"))
 		return render(argv + 1);
+	if (argc == 4 && !strcmp(argv[1], "stream"))
+		return stream(argv + 1);
 	if (argc == 3 && !strcmp(argv[1], "delim")) {
 		if (tpl_compile(argv[2], &t, err, sizeof err))
 			return 2;
@@ -138,6 +168,6 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "hex"))
 		return decode(0);
 	fprintf(stderr, "usage: tplcheck render FMT PIPE SEQ SEC NSEC [PIECE]"
-		" | delim FMT | json | hex\n");
+		" | stream FMT LEN\n\t| delim FMT | json | hex\n");
 	return 2;
 }
