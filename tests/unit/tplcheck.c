@@ -138,6 +138,7 @@ static int decode(int json)
 			fflush(stdout);
 			fprintf(stderr, "line %zu, column %zu: %s\n", no, col,
 				why);
+			free(line);
 			return 4;
 		}
 		fwrite(line, 1, (size_t)k, stdout);
