@@ -2,6 +2,9 @@
 # The README's Redis recipes against a real redis-server on a free
 # loopback port: a list as a queue in both directions, binary-safe.
 
+# The commands given to bash -c are single-quoted; $stderr is set by run.
+# shellcheck disable=SC2016,SC2154
+
 load helpers
 load bridges
 

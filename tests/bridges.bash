@@ -48,8 +48,13 @@ s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
 }
 
+# port_open PORT: something listens on PORT (without connecting to it: a
+# listener that serves one connection, like socat's, would take it).
 port_open() {
-	(: <"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+	local hex
+	hex=$(printf '%04X' "$1")
+	grep -qs "^ *[0-9]*: [0-9A-F]*:$hex [0-9A-F]*:0000 0A " \
+		/proc/net/tcp /proc/net/tcp6
 }
 
 # serve LOG CMD...: a server in the background (pid in PIDS, so teardown
