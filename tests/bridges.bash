@@ -4,8 +4,11 @@
 # shellcheck shell=bash
 
 BRIDGE_DIR=$BATS_TEST_DIRNAME/..
-# Servers get longer than a single command; they are stopped in teardown.
-SERVER_TIMEOUT=${SERVER_TIMEOUT:-120}
+# A broker and its clients move 10000 messages far slower than a pipe,
+# and slower still on a loaded machine: three times helpers.bash's budget
+# for every command, more for the servers (stopped in teardown anyway).
+FM_TIMEOUT=$((FM_TIMEOUT * 3))
+SERVER_TIMEOUT=${SERVER_TIMEOUT:-180}
 
 # need CMD...: skip when a tool is missing; under CI a missing tool is a
 # missing install step in .ci/run, so it fails instead.
