@@ -18,9 +18,9 @@ DEFS += $(SCALAR_DEFS_$(SCALAR))
 
 SRCS = src/main.c src/util.c src/args.c src/frame.c src/io.c \
 	src/send.c src/receive.c src/recv.c src/listen.c src/mkpipe.c \
-	src/json.c src/exec.c
+	src/json.c src/exec.c src/hex.c src/template.c
 HDRS = src/fifomsg.h src/frame.h src/io.h src/receive.h src/json.h src/exec.h \
-	src/scan.h
+	src/hex.h src/template.h src/scan.h
 OBJS = $(SRCS:.c=.o)
 
 all: fifomsg
@@ -32,6 +32,12 @@ $(OBJS): $(HDRS) Makefile
 
 .c.o:
 	$(CC) $(WARN) $(DEFS) $(CFLAGS) -c -o $@ $<
+
+# A driver for the text modules' tests (tests/template.bats).
+UNIT_SRCS = tests/unit/tplcheck.c src/template.c src/json.c src/hex.c
+build/tplcheck: $(UNIT_SRCS) $(HDRS)
+	mkdir -p build
+	$(CC) $(WARN) -Isrc $(CFLAGS) -o $@ $(UNIT_SRCS)
 
 # The README's test command.
 test check: fifomsg
