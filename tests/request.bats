@@ -96,7 +96,7 @@ req_frame() {
 	fifomsg mkpipe "$P"
 	for sig in TERM INT HUP; do
 		spawn "$T/req$sig" fifomsg request -d "$R" "$P" x
-		until_true 10 test -n "$(ls "$R")" || { cat "$T/req$sig.err"; ps -ef | grep "[f]ifomsg"; false; }
+		until_true 10 test -n "$(ls "$R")"
 		pid=$(pgrep -P "$SPAWNED")
 		kill -"$sig" "$pid"
 		status=0
@@ -124,7 +124,7 @@ req_frame() {
 	# two cores, with the same concurrency.
 	n=${FM_RR_REQS:-25}
 	fifomsg mkpipe "$P"
-	for i in 1 2 3 4; do
+	for _ in 1 2 3 4; do
 		server --exec 'cat; echo " by $PPID"'
 	done
 	reqs=()
