@@ -211,13 +211,17 @@ static int lock(const struct pub *p, const struct sub *s)
 						: io_deadline(p->timeout));
 }
 
-/* Free room in the FIFO, if the system tells (Linux does). */
+/* Whether a frame of n bytes can be written whole without waiting.  The
+ * queued byte count does not say: Linux keeps a pipe's data in 16 page
+ * slots, and 16 small writes can fill them all.  So only an empty FIFO
+ * (the subscriber has taken everything) whose capacity holds the frame
+ * qualifies, where the system tells (Linux does). */
 static int room_for(int fd, size_t n)
 {
 #ifdef F_GETPIPE_SZ
-	long cap = fcntl(fd, F_GETPIPE_SZ), q = io_queued(fd);
+	long cap = fcntl(fd, F_GETPIPE_SZ);
 
-	return cap > 0 && q >= 0 && q <= cap && (size_t)(cap - q) >= n;
+	return cap > 0 && io_queued(fd) == 0 && (size_t)cap >= n;
 #else
 	(void)fd;
 	(void)n;

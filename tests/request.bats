@@ -30,6 +30,11 @@ empty_dir() {
 	[ -z "$(ls -A "$1")" ]
 }
 
+# has_reply_fifo DIR: a reply FIFO has its final name in DIR.
+has_reply_fifo() {
+	[ -n "$(ls "$1")" ]
+}
+
 # req_frame PATH BODY: a request frame, made by hand.
 req_frame() {
 	le32 $((${#1} + 1 + ${#2}))
@@ -96,7 +101,7 @@ req_frame() {
 	fifomsg mkpipe "$P"
 	for sig in TERM INT HUP; do
 		spawn "$T/req$sig" fifomsg request -d "$R" "$P" x
-		until_true 10 test -n "$(ls "$R")"
+		until_true 10 has_reply_fifo "$R"
 		pid=$(pgrep -P "$SPAWNED")
 		kill -"$sig" "$pid"
 		status=0
