@@ -8,7 +8,7 @@ DESTDIR =
 CC = cc
 CFLAGS = -O2
 LDFLAGS =
-WARN = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic \
+WARN = -std=c11 -Wall -Wextra -Wpedantic \
 	-Wshadow -Wconversion -Werror
 DEFS = -DFIFOMSG_VERSION='"$(VERSION)"'
 
@@ -24,6 +24,8 @@ fifomsg: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(OBJS)
 
 $(OBJS): $(HDRS) Makefile
+# The feature-test macros and portability switches (see there).
+$(OBJS): src/compat.h
 
 .c.o:
 	$(CC) $(WARN) $(DEFS) $(CFLAGS) -c -o $@ $<
@@ -54,7 +56,7 @@ fuzz:
 
 # A static musl build: a portability check on glibc-isms.
 static: build/fifomsg-static
-build/fifomsg-static: $(SRCS) $(HDRS)
+build/fifomsg-static: $(SRCS) $(HDRS) src/compat.h
 	mkdir -p build
 	musl-gcc -static $(WARN) $(DEFS) -O2 -o $@ $(SRCS)
 	@ls -l $@

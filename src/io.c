@@ -1,4 +1,4 @@
-#define _GNU_SOURCE	/* F_OFD_SETLK, pipe2 */
+#include "compat.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -43,12 +43,40 @@ static void on_alarm(int sig)
 	(void)sig;	/* Only here to interrupt a blocking lock call. */
 }
 
+int io_pipe(int fd[2], int flags)
+{
+#ifndef FIFOMSG_NO_PIPE2
+	return pipe2(fd, flags);
+#else
+	/* As good as pipe2() here: we are single-threaded, so no fork() and
+	 * exec can come between pipe() and FD_CLOEXEC. */
+	if (pipe(fd) < 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		int fl = fcntl(fd[i], F_GETFL);
+
+		if (fl < 0 || ((flags & O_CLOEXEC) &&
+			       fcntl(fd[i], F_SETFD, FD_CLOEXEC) < 0) ||
+		    ((flags & O_NONBLOCK) &&
+		     fcntl(fd[i], F_SETFL, fl | O_NONBLOCK) < 0)) {
+			int err = errno;
+
+			close(fd[0]);
+			close(fd[1]);
+			errno = err;
+			return -1;
+		}
+	}
+	return 0;
+#endif
+}
+
 void io_signals(void)
 {
 	static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa;
 
-	if (wake[0] < 0 && pipe2(wake, O_NONBLOCK | O_CLOEXEC) < 0)
+	if (wake[0] < 0 && io_pipe(wake, O_NONBLOCK | O_CLOEXEC) < 0)
 		wake[0] = wake[1] = -1;
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
@@ -102,6 +130,12 @@ static const char *kind(mode_t m)
 	       S_ISLNK(m) ? "a symbolic link" : "not a FIFO";
 }
 
+/* rw opens the FIFO read-write: send always (no reader needed to open,
+ * and what it wrote stays queued between readers), recv and listen unless
+ * -e (no EOF and no POLLHUP spin between writers).  Linux defines this;
+ * POSIX leaves it undefined.  The BSDs and macOS are known to do the same
+ * (not tested here); a system that refused it fails here with its own
+ * error, it does not misbehave quietly. */
 int io_open_pipe(const char *path, int rw, int follow)
 {
 	int flags = (rw ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_CLOEXEC |
@@ -279,8 +313,26 @@ int io_write_all(int fd, const void *buf, size_t n, int64_t timeout_ms,
 
 enum { LK_READER, LK_SHARED, LK_EXCL };
 
+/* An OFD lock: it belongs to the open file, not the process, so closing
+ * some other descriptor of the FIFO cannot drop it.  Fails with EINVAL
+ * where the kernel has none (Linux before 3.15), as it does when built
+ * with FIFOMSG_NO_OFD or on a system without them. */
+static int ofd_lock(int fd, int wait, struct flock *l)
+{
+#if defined(F_OFD_SETLK) && !defined(FIFOMSG_NO_OFD)
+	return fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, l);
+#else
+	(void)fd, (void)wait, (void)l;
+	errno = EINVAL;
+	return -1;
+#endif
+}
+
 static int lock_call(int fd, int how, int wait)
 {
+	/* Set once OFD locks are refused: every later call, unlocks
+	 * included, must use the same kind of lock. */
+	static int classic;
 	struct flock l;
 
 	if (how == LK_READER)
@@ -291,13 +343,18 @@ static int lock_call(int fd, int how, int wait)
 	l.l_whence = SEEK_SET;
 	l.l_start = 0;
 	l.l_len = 1;
-#ifdef F_OFD_SETLK
-	/* OFD locks belong to the open file, not the process: closing some
-	 * other descriptor of the FIFO cannot drop them. */
-	return fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &l);
-#else
+	if (!classic) {
+		int r = ofd_lock(fd, wait, &l);
+
+		if (r == 0 || errno != EINVAL)
+			return r;
+		classic = 1;
+	}
+	/* Classic locks belong to the process and vanish when it closes ANY
+	 * descriptor of the FIFO.  That is as safe here: the writer locks,
+	 * and a sender opens the FIFO once and holds that one descriptor
+	 * until it exits.  Keep it so. */
 	return fcntl(fd, wait ? F_SETLKW : F_SETLK, &l);
-#endif
 }
 
 static int unsupported(int err)

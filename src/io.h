@@ -23,6 +23,10 @@ void io_watch(int fd);
 extern volatile sig_atomic_t io_stop, io_stops;
 
 void io_signals(void);		/* install handlers; ignore SIGPIPE */
+
+/* pipe2(fd, flags) for O_CLOEXEC and O_NONBLOCK, also where the system
+ * has no pipe2(). */
+int io_pipe(int fd[2], int flags);
 void io_die_by_signal(void);	/* exit as io_stop's default action would */
 
 /* Monotonic milliseconds, and a deadline "ms from now" (-1: none). */

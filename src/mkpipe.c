@@ -1,6 +1,6 @@
 /* fifomsg mkpipe: create FIFOs, private by default.  mkfifo(1) gives
  * 0666 & ~umask, readable by anyone; a message channel should not be. */
-#define _GNU_SOURCE	/* getopt_long */
+#include "compat.h"
 #include <errno.h>
 #include <getopt.h>
 #include <stddef.h>

@@ -10,7 +10,7 @@
  * Output is buffered and flushed whenever the pipe has nothing more to
  * give, so a message is printed as soon as it is complete while a burst
  * still goes out in large writes. */
-#define _GNU_SOURCE	/* getopt_long */
+#include "compat.h"
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>

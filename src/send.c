@@ -9,7 +9,7 @@
  * sent at once while a burst still travels in full batches.  Before it
  * exits, send waits until readers have taken everything: bytes still in
  * the FIFO when its last descriptor closes are destroyed. */
-#define _GNU_SOURCE	/* getopt_long */
+#include "compat.h"
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 /* Messages and the options every entry point shares. */
+#include "compat.h"
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
