@@ -1,9 +1,14 @@
-# fifomsg: whole messages over named pipes.
+# fifomsg: whole messages over named pipes.  POSIX make: GNU and BSD make
+# both read it.
 VERSION = 0.1.0
 PREFIX = /usr/local
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
 DESTDIR =
+# The binary that install puts in place (e.g. build/fifomsg-static).
+BIN = fifomsg
 
 CC = cc
 CFLAGS = -O2
@@ -61,13 +66,91 @@ build/fifomsg-static: $(SRCS) $(HDRS) src/compat.h
 	musl-gcc -static $(WARN) $(DEFS) -O2 -o $@ $(SRCS)
 	@ls -l $@
 
-install: fifomsg
-	PREFIX="$(PREFIX)" BINDIR="$(BINDIR)" MANDIR="$(MANDIR)" \
-	DESTDIR="$(DESTDIR)" sh ./install.sh
+# install puts in place $(BIN), a link to it for each name that
+# `$(BIN) --list` prints (a new subcommand needs no change here), the man
+# pages in man/ with a page link for each link name, and the bash and zsh
+# completions.  It replaces only what is ours (see OURS) and checks every
+# path before it writes one; uninstall removes only what is ours and
+# leaves directories, which other software may share.
+#
+# OURS defines `ours PATH`: true if PATH is absent or ours.  Ours are: a
+# symbolic link to fifomsg or to a fifomsg page; in $(BINDIR), only
+# fifomsg itself, and only if it answers --version as fifomsg; elsewhere
+# (man pages, completions) a file that names fifomsg.  Another program
+# called fifomsg is refused at its binary, which is checked first.
+OURS = ours() { \
+	if [ -h "$$1" ]; then \
+		case `readlink "$$1"` in fifomsg | fifomsg*.1) return 0 ;; esac; \
+		return 1; \
+	fi; \
+	[ -e "$$1" ] || return 0; \
+	[ -f "$$1" ] || return 1; \
+	case $$1 in \
+	"$(DESTDIR)$(BINDIR)/fifomsg") \
+		"$$1" --version </dev/null 2>/dev/null | grep -q '^fifomsg ' ;; \
+	"$(DESTDIR)$(BINDIR)"/*) return 1 ;; \
+	*) grep -q fifomsg "$$1" ;; \
+	esac; \
+}
+# plan (in install) prints what goes where, one a line: "f MODE SOURCE
+# PATH" (a copy) or "l TARGET - PATH" (a symbolic link).
+install: $(BIN)
+	@$(OURS); \
+	case "$(BIN)" in */*) bin="$(BIN)" ;; *) bin="./$(BIN)" ;; esac; \
+	links=`"$$bin" --list` && [ -n "$$links" ] || exit 1; \
+	plan() { \
+		echo "f 755 $$bin $(BINDIR)/fifomsg"; \
+		for l in $$links; do echo "l fifomsg - $(BINDIR)/$$l"; done; \
+		for p in man/*.1; do \
+			echo "f 644 $$p $(MANDIR)/man1/$${p#man/}"; \
+		done; \
+		for l in $$links; do \
+			p=fifomsg-$${l#fifo-}.1; \
+			[ -f "man/$$p" ] || p=fifomsg.1; \
+			echo "l $$p - $(MANDIR)/man1/$$l.1"; \
+		done; \
+		echo "f 644 completion/fifomsg.bash $(BASHCOMPDIR)/fifomsg"; \
+		for l in $$links; do echo "l fifomsg - $(BASHCOMPDIR)/$$l"; done; \
+		echo "f 644 completion/_fifomsg $(ZSHCOMPDIR)/_fifomsg"; \
+	}; \
+	plan | while read -r kind a b path; do \
+		ours "$(DESTDIR)$$path" && continue; \
+		echo "install: refusing to replace $(DESTDIR)$$path:" \
+			"not installed by fifomsg" >&2; \
+		exit 1; \
+	done || exit 1; \
+	plan | while read -r kind a b path; do \
+		dst="$(DESTDIR)$$path"; \
+		mkdir -p "$${dst%/*}" || exit 1; \
+		if [ "$$kind" = f ]; then \
+			tmp="$$dst.$$$$"; \
+			cp "$$b" "$$tmp" && chmod "$$a" "$$tmp" && \
+			mv -f "$$tmp" "$$dst" || exit 1; \
+			echo "installed $$dst"; \
+		else \
+			rm -f "$$dst" && ln -s "$$a" "$$dst" || exit 1; \
+			echo "linked    $$dst -> $$a"; \
+		fi; \
+	done
 
+# Removes, of the paths fifomsg installs or installed, those that are ours.
 uninstall:
-	PREFIX="$(PREFIX)" BINDIR="$(BINDIR)" MANDIR="$(MANDIR)" \
-	DESTDIR="$(DESTDIR)" sh ./install.sh --uninstall
+	@$(OURS); \
+	for f in "$(DESTDIR)$(BINDIR)"/fifomsg "$(DESTDIR)$(BINDIR)"/fifo-* \
+		"$(DESTDIR)$(MANDIR)"/man1/fifomsg.1 \
+		"$(DESTDIR)$(MANDIR)"/man1/fifomsg-*.1 \
+		"$(DESTDIR)$(MANDIR)"/man1/fifo-*.1 \
+		"$(DESTDIR)$(BASHCOMPDIR)"/fifomsg \
+		"$(DESTDIR)$(BASHCOMPDIR)"/fifo-* \
+		"$(DESTDIR)$(ZSHCOMPDIR)"/_fifomsg; do \
+		[ -e "$$f" ] || [ -h "$$f" ] || continue; \
+		if ours "$$f"; then \
+			rm -f "$$f" || exit 1; \
+			echo "removed   $$f"; \
+		else \
+			echo "uninstall: kept $$f: not installed by fifomsg" >&2; \
+		fi; \
+	done
 
 clean:
 	rm -rf fifomsg $(OBJS) build
