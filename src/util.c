@@ -117,7 +117,10 @@ static const char *no_value(const char *arg, const struct option *longs)
 int common_opt(int c, const char *usage, const char *help, char **argv,
 	       const struct option *longs)
 {
-	const char *arg = optind > 0 ? argv[optind - 1] : "", *name;
+	/* musl leaves optind past a value missing at the end of argv: the
+	 * argument it names is then the terminating NULL. */
+	const char *arg = optind > 0 && argv[optind - 1] ? argv[optind - 1]
+							 : "", *name;
 
 	switch (c) {
 	case 'h':
