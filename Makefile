@@ -66,6 +66,25 @@ build/fifomsg-static: $(SRCS) $(HDRS) src/compat.h
 	musl-gcc -static $(WARN) $(DEFS) -O2 -o $@ $(SRCS)
 	@ls -l $@
 
+# The portability fallbacks forced on: pipe() and fcntl() for pipe2(),
+# classic fcntl() locks for OFD locks, as on macOS or an older kernel.
+fallback: build/fifomsg-fallback
+build/fifomsg-fallback: $(SRCS) $(HDRS) src/compat.h
+	mkdir -p build
+	$(CC) $(WARN) $(DEFS) -DFIFOMSG_NO_PIPE2 -DFIFOMSG_NO_OFD $(CFLAGS) \
+		-o $@ $(SRCS)
+
+# CI's build matrix, besides lint (gcc and clang) and test-asan: the
+# static musl binary on the test files that do not compare glibc's
+# messages or need the tree's build (see README, Portability), and the
+# fallback build on the delivery tests.
+MATRIX_TESTS = tests/dispatch.bats tests/mkpipe.bats tests/send.bats \
+	tests/recv.bats tests/listen.bats tests/formats.bats \
+	tests/delivery.bats
+matrix: static fallback
+	FIFOMSG=`pwd`/build/fifomsg-static bats $(MATRIX_TESTS)
+	FIFOMSG=`pwd`/build/fifomsg-fallback bats tests/delivery.bats
+
 # install puts in place $(BIN), a link to it for each name that
 # `$(BIN) --list` prints (a new subcommand needs no change here), the man
 # pages in man/ with a page link for each link name, and the bash and zsh
@@ -155,5 +174,5 @@ uninstall:
 clean:
 	rm -rf fifomsg $(OBJS) build
 
-.PHONY: all test check stress bench lint test-asan fuzz static install \
-	uninstall clean
+.PHONY: all test check stress bench lint test-asan fuzz static fallback \
+	matrix install uninstall clean
