@@ -19,8 +19,9 @@ DEFS = -DFIFOMSG_VERSION='"$(VERSION)"'
 
 SRCS = src/main.c src/util.c src/args.c src/frame.c src/io.c \
 	src/send.c src/receive.c src/recv.c src/listen.c src/mkpipe.c \
-	src/json.c src/exec.c
-HDRS = src/fifomsg.h src/frame.h src/io.h src/receive.h src/json.h src/exec.h
+	src/json.c src/exec.c src/hex.c src/template.c
+HDRS = src/fifomsg.h src/frame.h src/io.h src/receive.h src/json.h src/exec.h \
+	src/hex.h src/template.h
 OBJS = $(SRCS:.c=.o)
 
 all: fifomsg
@@ -34,6 +35,12 @@ $(OBJS): src/compat.h
 
 .c.o:
 	$(CC) $(WARN) $(DEFS) $(CFLAGS) -c -o $@ $<
+
+# A driver for the text modules' tests (tests/template.bats).
+UNIT_SRCS = tests/unit/tplcheck.c src/template.c src/json.c src/hex.c
+build/tplcheck: $(UNIT_SRCS) $(HDRS)
+	mkdir -p build
+	$(CC) $(WARN) -Isrc $(CFLAGS) -o $@ $(UNIT_SRCS)
 
 # The README's test command.
 test check: fifomsg

@@ -1,5 +1,6 @@
-/* Portability, in one place.  Every .c file includes this first, before
- * any system header: feature-test macros only work that way.
+/* Portability, in one place.  Every .c file in src/, and each test
+ * program that calls POSIX, includes this first, before any system
+ * header: feature-test macros only work that way.
  *
  * Which interfaces we ask the C library for.  We use POSIX.1-2008 plus
  * flock(), FIONREAD, and where they exist pipe2() and OFD locks.
