@@ -14,8 +14,8 @@ DEFS = -DFIFOMSG_VERSION='"$(VERSION)"'
 
 SRCS = src/main.c src/util.c src/args.c src/frame.c src/io.c \
 	src/send.c src/receive.c src/recv.c src/listen.c src/mkpipe.c \
-	src/json.c src/exec.c
-HDRS = src/fifomsg.h src/frame.h src/io.h src/receive.h src/json.h src/exec.h
+	src/json.c src/exec.c src/tally.c
+HDRS = src/fifomsg.h src/frame.h src/io.h src/receive.h src/json.h src/exec.h src/tally.h
 OBJS = $(SRCS:.c=.o)
 
 all: fifomsg

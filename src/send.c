@@ -19,6 +19,7 @@
 #include "fifomsg.h"
 #include "frame.h"
 #include "io.h"
+#include "tally.h"
 
 static const char usage[] =
 	"fifomsg send [-0 | -r | -w] [-v] [-t SECS] [--max-size N] "
@@ -41,9 +42,6 @@ static const char help[] =
 	"  -V, --version     print the version\n";
 
 #define INBUF (64 * 1024)
-/* End offsets of the newest messages, to tell at a timeout how many a
- * reader has taken: older ones are surely gone from a 1 MiB pipe. */
-#define RING 4096
 /* Batches are staged and written back to back, NSEG at a time: the
  * first write wakes the reader, and by the time it runs the next ones are
  * there too, so it wakes once for several.  Each write stays one batch,
@@ -62,18 +60,34 @@ static struct {
 	size_t ends[NSEG];	/* where the filled batches end */
 	size_t nseg;
 	uint64_t made;		/* messages taken from the input */
-	uint64_t written;	/* messages staged whole (msgend: where each ends) */
+	struct tally tally;	/* where each message staged whole ends */
 	uint64_t bytes;		/* bytes written */
-	uint64_t msgend[RING];	/* pipe offsets of the last RING message ends */
 	int shared;		/* holding the writer lock shared */
 	int err;		/* exit code once input fails */
 } s;
 
-/* Account for one message whose last byte goes out at offset end. */
-static void count_msg(uint64_t end)
+/* Bytes of ours that readers have surely read: all we wrote but what the
+ * pipe still holds.  Other writers' bytes queued in the pipe make this a
+ * lower bound.  Where the queue cannot be seen, everything written counts
+ * as gone, as it does for the drain. */
+static uint64_t gone(void)
 {
-	s.msgend[s.written % RING] = end;
-	s.written++;
+	long q = io_queued(s.fd);
+
+	if (q < 0)
+		return s.bytes;
+	return (uint64_t)q < s.bytes ? s.bytes - (uint64_t)q : 0;
+}
+
+/* Account for one message whose last byte goes out at offset end. */
+static int count_msg(uint64_t end)
+{
+	if (tally_full(&s.tally) && tally_trim(&s.tally, gone())) {
+		warn_("malloc");
+		return s.err = FM_FAIL;
+	}
+	tally_add(&s.tally, end);
+	return 0;
 }
 
 static int io_fail(int r, const char *what)
@@ -172,10 +186,10 @@ static int big_data(const void *p, size_t n)
 	return io_fail(r, "write");
 }
 
-static void big_end(void)
+static int big_end(void)
 {
 	io_unlock_writer(s.fd);
-	count_msg(s.bytes);
+	return count_msg(s.bytes);
 }
 
 /* Keep the frame stream in step after the input broke off inside a big
@@ -190,9 +204,7 @@ static int big_pad(uint64_t n)
 		r = big_data(zero, k);
 		n -= k;
 	}
-	if (!r)
-		big_end();
-	return r;
+	return r ? r : big_end();
 }
 
 /* n: the message's size, or (at_least) as much of it as was seen. */
@@ -216,8 +228,7 @@ static int put_msg(const unsigned char *p, size_t n)
 	if (FRAME_HDR + n > s.pbuf) {
 		if ((r = big_begin((uint32_t)n)) || (r = big_data(p, n)))
 			return r;
-		big_end();
-		return 0;
+		return big_end();
 	}
 	if ((r = room(FRAME_HDR + n)))
 		return r;
@@ -225,8 +236,7 @@ static int put_msg(const unsigned char *p, size_t n)
 	memcpy(s.batch + s.blen + FRAME_HDR, p, n);
 	s.blen += FRAME_HDR + n;
 	s.bcommit = s.blen;
-	count_msg(s.bytes + s.blen);
-	return 0;
+	return count_msg(s.bytes + s.blen);
 }
 
 /* The hot path for short records: find each delimiter eight bytes at a
@@ -251,7 +261,7 @@ static size_t pack(const unsigned char *buf, size_t start, size_t end,
 		src = p = buf + start;
 		dst = s.batch + s.blen + FRAME_HDR;
 		fit = s.seg + s.pbuf - s.blen;
-		if (fit <= FRAME_HDR)
+		if (fit <= FRAME_HDR || tally_full(&s.tally))
 			return start;	/* the header alone would not fit */
 		fit -= FRAME_HDR;
 		for (;;) {
@@ -273,7 +283,7 @@ static size_t pack(const unsigned char *buf, size_t start, size_t end,
 		s.blen += FRAME_HDR + len;
 		s.bcommit = s.blen;
 		s.made++;
-		count_msg(s.bytes + s.blen);
+		tally_add(&s.tally, s.bytes + s.blen);
 		start += len + 1;
 	}
 #else
@@ -350,10 +360,9 @@ static int long_record(unsigned char *buf, size_t have, int delim, int *rp)
 			return 1;
 		}
 	}
-	big_end();
 	/* Continue after the delimiter (end of file: nothing left). */
 	lseek(STDIN_FILENO, end + 1, SEEK_SET);
-	*rp = 0;
+	*rp = big_end();
 	return 1;
 }
 
@@ -469,8 +478,7 @@ static int send_whole(void)
 				return r;
 			left -= (uint64_t)k;
 		}
-		big_end();
-		return 0;
+		return big_end();
 	}
 	for (;;) {
 		if (len >= cap) {
@@ -556,11 +564,13 @@ static int send_raw(void)
 				memcpy(s.batch + s.blen, data, dlen);
 				s.blen += dlen;
 			} else if (big) {	/* FD_END */
-				big_end();
+				if ((r = big_end()))
+					return r;
 				big = 0;
 			} else {
 				s.bcommit = s.blen;
-				count_msg(s.bytes + s.blen);
+				if ((r = count_msg(s.bytes + s.blen)))
+					return r;
 			}
 		}
 	}
@@ -572,30 +582,18 @@ static int send_raw(void)
 	return big ? big_pad(d.left) : 0;
 }
 
-static void summary(int64_t t0)
+/* -v: the messages readers have taken whole, and their bytes. */
+static void summary(int64_t t0, uint64_t n, uint64_t bytes)
 {
 	double secs = (double)(io_now() - t0) / 1000;
 
 	if (secs > 0)
 		warnx_("%llu messages, %llu bytes, %.3f s, %.0f messages/s",
-		       (unsigned long long)s.written,
-		       (unsigned long long)s.bytes, secs,
-		       (double)s.written / secs);
+		       (unsigned long long)n, (unsigned long long)bytes, secs,
+		       (double)n / secs);
 	else
 		warnx_("%llu messages, %llu bytes, %.3f s",
-		       (unsigned long long)s.written,
-		       (unsigned long long)s.bytes, secs);
-}
-
-/* Messages whose every byte has left the pipe, given `left` still queued
- * (which may include other writers' bytes: then this is a lower bound). */
-static uint64_t taken(long left)
-{
-	uint64_t gone = s.bytes - (uint64_t)left, n = s.written;
-
-	while (n > 0 && s.written - n < RING && s.msgend[(n - 1) % RING] > gone)
-		n--;
-	return n;
+		       (unsigned long long)n, (unsigned long long)bytes, secs);
 }
 
 int send_main(int argc, char **argv)
@@ -615,7 +613,7 @@ int send_main(int argc, char **argv)
 	};
 	int c, mode = 0, nowait = 0, follow = 0, verbose = 0, r;
 	int64_t t0 = io_now();
-	long left = 0;
+	uint64_t taken, taken_bytes;
 
 	s.timeout = -1;
 	s.max = DEFAULT_MAX_SIZE;
@@ -658,7 +656,8 @@ int send_main(int argc, char **argv)
 	if (s.fd < 0)
 		return FM_FAIL;
 	s.pbuf = io_pipe_buf(s.fd);
-	if (!(s.batch = malloc(NSEG * s.pbuf + SLACK))) {
+	if (!(s.batch = malloc(NSEG * s.pbuf + SLACK)) ||
+	    tally_init(&s.tally)) {
 		warn_("malloc");
 		return FM_FAIL;
 	}
@@ -680,15 +679,14 @@ int send_main(int argc, char **argv)
 	unlock_shared();
 	if (r == 0 && !nowait)
 		r = io_drain(s.fd, s.timeout, NULL);
+	taken = tally_taken(&s.tally, gone(), &taken_bytes);
 	if (verbose)
-		summary(t0);
-	if (r == IO_TIMEOUT) {
-		left = io_queued(s.fd);
+		summary(t0, taken, taken_bytes);
+	if (r == IO_TIMEOUT)
 		warnx_("timed out: sent %llu of %llu messages",
-		       (unsigned long long)taken(left > 0 ? left : 0),
-		       (unsigned long long)s.made);
-	}
+		       (unsigned long long)taken, (unsigned long long)s.made);
 	io_die_by_signal();
+	tally_free(&s.tally);
 	free(s.batch);
 	close(s.fd);
 	if (s.err)

@@ -367,6 +367,71 @@ last_message() {
 	[[ $(cat "$T/send.err") == "fifomsg: send: "*"sent 1 of 3 messages"* ]]
 }
 
+# --- exact counts at any scale ------------------------------------------
+
+# big_pipe: hold $P open on fd 5 with a 1 MiB buffer (F_SETPIPE_SZ), so
+# 100000 one-byte messages (500000 bytes of frames) fit in it at once and
+# send has read its whole input before anyone takes anything.
+big_pipe() {
+	fifomsg mkpipe "$P"
+	exec 5<>"$P"
+	"$PYTHON" -c 'import fcntl; fcntl.fcntl(5, 1031, 1 << 20)'
+	yes x | head -n 100000 >"$T/in"
+}
+
+# take K: a reader that takes exactly K messages, in place before send.
+take() {
+	spawn "$T/got" fifomsg recv -n "$1" -t 10 "$P"
+	reader_ready "$P"
+}
+
+# send_times_out ARGS...: "send ARGS <$T/in", which must time out (exit 3).
+send_times_out() {
+	run --separate-stderr fm send "$@" "$P" <"$T/in"
+	is_status 3
+}
+
+@test "send -t: 100000 messages in the pipe, none taken: sent 0 of 100000" {
+	big_pipe
+	send_times_out -t 0.5
+	[ "$stderr" = "fifomsg: send: timed out: sent 0 of 100000 messages" ]
+}
+
+@test "send -t: 100000 messages in the pipe, one taken: sent 1 of 100000" {
+	big_pipe
+	take 1
+	send_times_out -t 1
+	[ "$stderr" = "fifomsg: send: timed out: sent 1 of 100000 messages" ]
+	wait_pid "$SPAWNED"
+}
+
+@test "send -t: 100000 messages in the pipe, 60000 taken: sent 60000 of 100000" {
+	big_pipe
+	take 60000
+	send_times_out -t 1
+	[ "$stderr" = "fifomsg: send: timed out: sent 60000 of 100000 messages" ]
+	wait_pid "$SPAWNED"
+}
+
+@test "send -t: counts stay exact when far more messages pass than the pipe holds" {
+	# A default 64 KiB pipe: send blocks on a full pipe once the reader
+	# has gone, having read an unknown number of its 300000 lines.
+	fifomsg mkpipe "$P"
+	yes x | head -n 300000 >"$T/in"
+	take 250000
+	send_times_out -t 1
+	[[ $stderr == "fifomsg: send: timed out: sent 250000 of "*" messages" ]]
+	wait_pid "$SPAWNED"
+}
+
+@test "send -v counts the messages readers took, not those written" {
+	big_pipe
+	take 60000
+	send_times_out -v -t 1
+	[[ ${stderr_lines[0]} == "fifomsg: send: 60000 messages, 300000 bytes, "* ]]
+	wait_pid "$SPAWNED"
+}
+
 @test "send -t with a reader present exits 0" {
 	fifomsg mkpipe "$P"
 	spawn "$T/got" fifomsg listen -n 3 "$P"
