@@ -455,6 +455,60 @@ send_times_out() {
 	done
 }
 
+# has_child PID: PID (a "timeout" that spawn started) has started its child.
+has_child() {
+	[ -n "$(cat "/proc/$1/task/$1/children")" ]
+}
+
+# wakeups PID: how many times PID has gone to sleep and woken up.
+wakeups() {
+	awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$1/status"
+}
+
+@test "send waiting for an absent reader wakes at most a few times a second" {
+	fifomsg mkpipe "$P"
+	spawn "$T/send" fifomsg send "$P" nobody-reads
+	local sender w0 w1
+	until_true 5 has_child "$SPAWNED"
+	sender=$(awk '{ print $1 }' "/proc/$SPAWNED/task/$SPAWNED/children")
+	sleep 1.2	# past the first second, when it still looks often
+	w0=$(wakeups "$sender")
+	sleep 1
+	w1=$(wakeups "$sender")
+	# Polling every 10 ms would be about 100.
+	[ $((w1 - w0)) -le 20 ]
+	run --separate-stderr fm recv -t 5 "$P"
+	is_status 0
+	wait_pid "$SPAWNED"
+}
+
+@test "send exits soon after a reader takes its last message, however long it waited" {
+	fifomsg mkpipe "$P"
+	spawn "$T/send" fifomsg send "$P" late
+	local t0
+	sleep 1.5	# long enough to be in its slowest wait
+	run --separate-stderr fm recv -t 5 "$P"
+	is_status 0
+	t0=${EPOCHREALTIME/./}
+	wait_pid "$SPAWNED"
+	[ $(((${EPOCHREALTIME/./} - t0) / 1000)) -lt 1500 ]
+}
+
+@test "send -t: the wait for readers starts over whenever a reader takes something" {
+	fifomsg mkpipe "$P"
+	spawn "$T/send" fifomsg send -t 1.5 "$P" a b c d
+	local m
+	# A message a second: 4 s in all, more than 1.5 s, never 1.5 s idle.
+	for m in a b c d; do
+		sleep 1
+		run --separate-stderr fm recv -t 5 "$P"
+		is_status 0
+		[ "$output" = "$m" ]
+	done
+	wait_pid "$SPAWNED"
+	[ ! -s "$T/send.err" ]
+}
+
 # --- --max-size ----------------------------------------------------------
 
 @test "send --max-size: a longer message exits 4 and is not sent" {
