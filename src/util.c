@@ -113,10 +113,37 @@ static const char *no_value(const char *arg, const struct option *longs)
 	return NULL;
 }
 
+/* "--ma" that begins the names of several long options: getopt_long
+ * reports it as it does an unknown option.  Lists those names in buf
+ * ("--max-size, --mode", in the table's order) and returns how many
+ * there are; an exact name is no ambiguity. */
+static int matches(const char *arg, const struct option *longs, char *buf,
+		   size_t size)
+{
+	size_t n = strcspn(arg + 2, "="), len = 0;
+	int found = 0, k;
+
+	if (!longs || arg[0] != '-' || arg[1] != '-' || n == 0)
+		return 0;
+	for (; longs->name; longs++) {
+		if (strncmp(longs->name, arg + 2, n) != 0)
+			continue;
+		if (longs->name[n] == '\0')
+			return 0;
+		k = snprintf(buf + len, size - len, "%s--%s",
+			     found ? ", " : "", longs->name);
+		if (k > 0 && (size_t)k < size - len)
+			len += (size_t)k;
+		found++;
+	}
+	return found;
+}
+
 int common_opt(int c, const char *usage, const char *help, char **argv,
 	       const struct option *longs)
 {
 	const char *arg = optind > 0 ? argv[optind - 1] : "", *name;
+	char names[256];
 
 	switch (c) {
 	case 'h':
@@ -135,6 +162,10 @@ int common_opt(int c, const char *usage, const char *help, char **argv,
 					 name);
 		if (optopt)
 			return usage_err(usage, "unknown option -%c", optopt);
+		if (matches(arg, longs, names, sizeof names) > 1)
+			return usage_err(usage, "ambiguous option '%.*s' (could "
+					 "be %s)", (int)strcspn(arg, "="), arg,
+					 names);
 		return usage_err(usage, "unknown option %s", arg);
 	}
 	return -1;

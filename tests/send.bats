@@ -761,3 +761,14 @@ wakeups() {
 	is_status 2
 	[[ ${stderr_lines[0]} == "fifomsg: send: "*-t* ]]
 }
+
+@test "send with an ambiguous option prefix names the options it could be (exit 2)" {
+	fifomsg mkpipe "$P"
+	run --separate-stderr fm send --n "$P" msg
+	is_status 2
+	[ "${stderr_lines[0]}" = "fifomsg: send: ambiguous option '--n' (could be --null, --no-wait)" ]
+	[[ ${stderr_lines[1]} == "usage: fifomsg send "* ]]
+	run --separate-stderr fm send --ver=1 "$P" msg
+	is_status 2
+	[ "${stderr_lines[0]}" = "fifomsg: send: ambiguous option '--ver' (could be --verbose, --version)" ]
+}
