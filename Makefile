@@ -14,8 +14,9 @@ DEFS = -DFIFOMSG_VERSION='"$(VERSION)"'
 
 SRCS = src/main.c src/util.c src/args.c src/frame.c src/io.c \
 	src/send.c src/receive.c src/recv.c src/listen.c src/mkpipe.c \
-	src/json.c src/exec.c src/tally.c
-HDRS = src/fifomsg.h src/frame.h src/io.h src/receive.h src/json.h src/exec.h src/tally.h
+	src/json.c src/exec.c src/tally.c src/writer.c src/sendin.c
+HDRS = src/fifomsg.h src/frame.h src/io.h src/receive.h src/json.h src/exec.h \
+	src/tally.h src/writer.h src/sendin.h
 OBJS = $(SRCS:.c=.o)
 
 all: fifomsg

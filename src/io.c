@@ -147,6 +147,16 @@ int io_open_pipe(const char *path, int rw, int follow)
 	return fd;
 }
 
+int io_mkfifo(const char *path, mode_t mode)
+{
+	mode_t old = umask(0);
+	int r = mkfifo(path, mode), err = errno;
+
+	umask(old);
+	errno = err;
+	return r;
+}
+
 int io_wait(int fd, short events, int64_t deadline, int finish)
 {
 	struct pollfd p[3] = { { fd, events, 0 }, { wake[0], POLLIN, 0 },

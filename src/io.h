@@ -36,6 +36,10 @@ int64_t io_deadline(int64_t ms);
  * Prints its own error; returns -1 on failure. */
 int io_open_pipe(const char *path, int rw, int follow);
 
+/* mkfifo() with exactly this mode, whatever the umask (which is cleared
+ * for the call).  0, or -1 with errno set. */
+int io_mkfifo(const char *path, mode_t mode);
+
 /* Wait for fd to be ready: 1 ready (or hung up), 0 deadline passed,
  * IO_STOP signalled, IO_GONE (see io_watch), IO_ERR. */
 int io_wait(int fd, short events, int64_t deadline, int finish);

@@ -170,3 +170,50 @@ int common_opt(int c, const char *usage, const char *help, char **argv,
 	}
 	return -1;
 }
+
+/* The bad-value messages, one per kind of value. */
+int opt_count(const char *usage, const char *arg, uint64_t *out)
+{
+	if (parse_count(arg, out))
+		return usage_err(usage, "bad count '%s' (a whole number)", arg);
+	return 0;
+}
+
+int opt_secs(const char *usage, const char *arg, int64_t *ms)
+{
+	if (parse_secs(arg, ms))
+		return usage_err(usage, "bad timeout '%s' (seconds, e.g. 5 or "
+				 "0.5)", arg);
+	return 0;
+}
+
+int opt_size(const char *usage, const char *arg, uint64_t *out)
+{
+	if (parse_size(arg, out))
+		return usage_err(usage, "bad size '%s' (0 to 4G-1; suffix K, "
+				 "M or G)", arg);
+	return 0;
+}
+
+int opt_mode(const char *usage, const char *arg, mode_t *out)
+{
+	if (parse_mode(arg, out))
+		return usage_err(usage, "bad mode '%s' (octal, e.g. 600)", arg);
+	return 0;
+}
+
+void print_summary(uint64_t n, const uint64_t *bytes, int64_t ms)
+{
+	double secs = (double)ms / 1000;
+	char b[32] = "";
+
+	if (bytes)
+		snprintf(b, sizeof b, ", %llu bytes",
+			 (unsigned long long)*bytes);
+	if (secs > 0)
+		warnx_("%llu messages%s, %.3f s, %.0f messages/s",
+		       (unsigned long long)n, b, secs, (double)n / secs);
+	else
+		warnx_("%llu messages%s, %.3f s", (unsigned long long)n, b,
+		       secs);
+}
