@@ -142,7 +142,10 @@ static int matches(const char *arg, const struct option *longs, char *buf,
 int common_opt(int c, const char *usage, const char *help, char **argv,
 	       const struct option *longs)
 {
-	const char *arg = optind > 0 ? argv[optind - 1] : "", *name;
+	/* musl leaves optind past the NULL that ends argv when the last
+	 * option lacks its value. */
+	const char *arg = optind > 0 && argv[optind - 1] ? argv[optind - 1]
+							 : "", *name;
 	char names[256];
 
 	switch (c) {
