@@ -24,6 +24,23 @@ static inline uint32_t frame_get(const unsigned char *p)
 	       (uint32_t)p[3] << 24;
 }
 
+/* The fast paths' test, with the decoder's rules: the payload size of a
+ * whole frame at p[0..n) whose payload is at most max, or -1 when the
+ * frame is incomplete or too big (the decoder then takes over and says
+ * which).  Lets a reader skip the decoder's events for whole frames. */
+static inline int64_t frame_whole(const unsigned char *p, size_t n,
+				  uint64_t max)
+{
+	uint32_t len;
+
+	if (n < FRAME_HDR)
+		return -1;
+	len = frame_get(p);
+	if (len > max || len > n - FRAME_HDR)
+		return -1;
+	return len;
+}
+
 /* Incremental decoder: bytes may arrive split at any boundary. */
 struct fdec {
 	uint64_t max;		/* largest payload accepted */
@@ -53,5 +70,11 @@ size_t fdec_feed(struct fdec *d, const unsigned char *p, size_t n,
 size_t fdec_want(const struct fdec *d);
 /* Nonzero when part of a frame has been consumed but not all of it. */
 int fdec_partial(const struct fdec *d);
+/* Nonzero at a frame boundary (nothing of the next frame consumed, the
+ * last one's FD_END reported): where a fast path may take over. */
+static inline int fdec_idle(const struct fdec *d)
+{
+	return !d->hlen && !d->body;
+}
 
 #endif
