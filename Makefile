@@ -23,9 +23,10 @@ DEFS += $(SCALAR_DEFS_$(SCALAR))
 
 SRCS = src/main.c src/util.c src/args.c src/frame.c src/io.c \
 	src/send.c src/receive.c src/recv.c src/listen.c src/mkpipe.c \
-	src/json.c src/exec.c src/hex.c src/template.c
+	src/json.c src/exec.c src/hex.c src/template.c src/tally.c \
+	src/writer.c src/sendin.c
 HDRS = src/fifomsg.h src/frame.h src/io.h src/receive.h src/json.h src/exec.h \
-	src/hex.h src/template.h src/scan.h
+	src/hex.h src/template.h src/scan.h src/tally.h src/writer.h src/sendin.h
 OBJS = $(SRCS:.c=.o)
 
 all: fifomsg
