@@ -1,4 +1,4 @@
-#define _GNU_SOURCE	/* pipe2 */
+#include "compat.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -25,7 +25,7 @@ int exec_start_out(struct child *c, const char *cmd, const char *pipe,
 	sigset_t none;
 
 	/* Close-on-exec: no later command inherits this one's input. */
-	if (pipe2(fds, O_CLOEXEC) < 0) {
+	if (io_pipe(fds, O_CLOEXEC) < 0) {
 		warn_("pipe");
 		return -1;
 	}

@@ -53,4 +53,15 @@ int parse_secs(const char *s, int64_t *ms);	/* "1.5" -> 1500, rounded up */
 int parse_size(const char *s, uint64_t *out);	/* N[KMG], at most 4 GiB - 1 */
 int parse_mode(const char *s, mode_t *out);	/* octal, at most 0777 */
 
+/* The same, for an option's value: 0, or FM_USAGE once the bad value is
+ * reported ("bad timeout '1x' (seconds, e.g. 5 or 0.5)") with usage. */
+int opt_count(const char *usage, const char *arg, uint64_t *out);
+int opt_secs(const char *usage, const char *arg, int64_t *ms);
+int opt_size(const char *usage, const char *arg, uint64_t *out);
+int opt_mode(const char *usage, const char *arg, mode_t *out);
+
+/* -v: "N messages[, B bytes], S s[, R messages/s]" on standard error, for
+ * n messages (and bytes, unless NULL) in ms milliseconds. */
+void print_summary(uint64_t n, const uint64_t *bytes, int64_t ms);
+
 #endif

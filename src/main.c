@@ -1,4 +1,5 @@
 /* Dispatch only: "fifomsg SUBCOMMAND ..." or a link named fifo-SUBCOMMAND. */
+#include "compat.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -10,7 +10,7 @@
  * Output is buffered and flushed whenever the pipe has nothing more to
  * give, so a message is printed as soon as it is complete while a burst
  * still goes out in large writes. */
-#define _GNU_SOURCE	/* getopt_long */
+#include "compat.h"
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -48,7 +48,7 @@ int rx_options(int argc, char **argv, struct rxopt *o, const char *usage,
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int c;
+	int c, r;
 
 	memset(o, 0, sizeof *o);
 	o->format = '\n';
@@ -73,21 +73,17 @@ int rx_options(int argc, char **argv, struct rxopt *o, const char *usage,
 			break;
 		case 'S': o->stop_on_error = 1; break;
 		case 'n':
-			if (parse_count(optarg, &o->count))
-				return usage_err(usage, "bad count '%s' (a "
-						 "whole number)", optarg);
+			if ((r = opt_count(usage, optarg, &o->count)))
+				return r;
 			break;
 		case 't':
-			if (parse_secs(optarg, &o->timeout))
-				return usage_err(usage, "bad timeout '%s' "
-						 "(seconds, e.g. 5 or 0.5)",
-						 optarg);
+			if ((r = opt_secs(usage, optarg, &o->timeout)))
+				return r;
 			break;
 		case 'c': o->create = 1; break;
 		case 'm':
-			if (parse_mode(optarg, &o->mode))
-				return usage_err(usage, "bad mode '%s' (octal, "
-						 "e.g. 600)", optarg);
+			if ((r = opt_mode(usage, optarg, &o->mode)))
+				return r;
 			o->mode_set = 1;
 			break;
 		case 'e':
@@ -97,10 +93,8 @@ int rx_options(int argc, char **argv, struct rxopt *o, const char *usage,
 			o->eof = 1;
 			break;
 		case 'M':
-			if (parse_size(optarg, &o->max))
-				return usage_err(usage, "bad size '%s' (0 to "
-						 "4G-1; suffix K, M or G)",
-						 optarg);
+			if ((r = opt_size(usage, optarg, &o->max)))
+				return r;
 			break;
 		case 'F': o->follow = 1; break;
 		case 'v': o->verbose = 1; break;
@@ -278,11 +272,7 @@ static size_t lines_fast(const struct rxopt *o, const struct fdec *d,
  * the mode is exactly the one asked for. */
 static int create(const struct rxopt *o, int *created)
 {
-	mode_t old = umask(0);
-	int r = mkfifo(o->path, o->mode);
-
-	umask(old);
-	if (r == 0) {
+	if (io_mkfifo(o->path, o->mode) == 0) {
 		*created = 1;
 		return 0;
 	}
@@ -344,16 +334,8 @@ static int finish(const struct rxopt *o, int fd, int created, int r,
 	out_flush();
 	olen = 0;	/* what is left is part of a message cut short */
 	exec_abort(&kid);	/* and a command still reading one dies */
-	if (o->verbose) {
-		double secs = (double)(io_now() - t0) / 1000;
-		if (secs > 0)
-			warnx_("%llu messages, %.3f s, %.0f messages/s",
-			       (unsigned long long)got, secs,
-			       (double)got / secs);
-		else
-			warnx_("%llu messages, %.3f s",
-			       (unsigned long long)got, secs);
-	}
+	if (o->verbose)
+		print_summary(got, NULL, io_now() - t0);
 	if (created)
 		uncreate(o, fd);
 	close(fd);

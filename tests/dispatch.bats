@@ -147,6 +147,18 @@ version_ok() {
 	done
 }
 
+@test "recv and listen name the options an ambiguous prefix could be (exit 2)" {
+	local c
+	for c in recv listen; do
+		run --separate-stderr fifomsg "$c" --m 600 "$T/p"
+		[ "$status" -eq 2 ]
+		[ "${stderr_lines[0]}" = "fifomsg: $c: ambiguous option '--m' (could be --mode, --max-size)" ]
+		run --separate-stderr fifomsg "$c" --c "$T/p"
+		[ "$status" -eq 2 ]
+		[ "${stderr_lines[0]}" = "fifomsg: $c: ambiguous option '--c' (could be --count, --create)" ]
+	done
+}
+
 @test "fifo-mkpipe makes the same FIFO as fifomsg mkpipe" {
 	run fifo-mkpipe -m 640 "$T/a"
 	is_status 0
