@@ -442,7 +442,7 @@ zsh_offered() {
 	complete_zsh "$T/c" 'fifomsg se' 'fifo-send --' \
 		'fifomsg listen -r --' 'fifomsg recv ' 'fifo-send fifo '
 	zsh_offered 1
-	lines_are send
+	lines_are send serve
 	zsh_offered 2
 	lines_are --null --raw --whole --verbose --timeout --max-size \
 		--no-wait --follow --help --version
