@@ -368,7 +368,7 @@ int receive(const struct rxopt *o)
 		return FM_FAIL;
 	/* Read-write keeps a writer open ourselves: no EOF, no POLLHUP spin
 	 * between writers.  -e needs to see the last writer go. */
-	fd = created ? o->fd : io_open_pipe(o->path, !o->eof, o->follow);
+	fd = o->fd >= 0 ? o->fd : io_open_pipe(o->path, !o->eof, o->follow);
 	if (fd < 0) {
 		if (created)
 			unlink(o->path);
