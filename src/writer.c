@@ -10,6 +10,7 @@
 #include "fifomsg.h"
 #include "frame.h"
 #include "io.h"
+#include "scan.h"
 #include "writer.h"
 
 int writer_init(struct writer *w, int fd, int64_t timeout_ms)
@@ -219,56 +220,44 @@ int writer_put(struct writer *w, const void *p, size_t n)
 	return writer_end(w);
 }
 
+/* The fast paths store through unsigned char pointers, which the
+ * compiler must assume may alias *w: so they keep the hot state in
+ * locals and store it back once. */
 size_t writer_pack(struct writer *w, const unsigned char *buf, size_t start,
 		   size_t end, int delim, uint64_t max, uint64_t *count)
 {
-#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	/* Find each delimiter eight bytes at a time while copying those
-	 * bytes into the batch behind the header, so a line costs a few
-	 * nanoseconds, not a memchr() and a memcpy() call. */
-	const uint64_t ones = 0x0101010101010101u, high = ones << 7;
-	const uint64_t pat = ones * (unsigned char)delim;
-	const unsigned char *src, *p, *e = buf + end;
-	unsigned char *dst;
-	size_t space, len;
-	uint64_t word, hit, n = 0;
+	struct tally *t = &w->taken;
+	unsigned char *batch = w->batch;
+	uint64_t *ends = t->end;
+	size_t blen = w->staged, top = w->filling + w->pipe_buf;
+	size_t mask = t->mask, limit, len;
+	uint64_t at = w->written, tail = t->tail;
+	uint64_t room = t->mask + 1 - (tail - t->head);	/* tally entries */
 
-	for (;;) {
-		src = p = buf + start;
-		dst = w->batch + w->staged + FRAME_HDR;
-		space = w->filling + w->pipe_buf - w->staged;
-		if (space <= FRAME_HDR || tally_full(&w->taken))
-			break;	/* the header alone would not fit */
-		space -= FRAME_HDR;
-		for (;;) {
-			if (p >= e || (size_t)(p - src) > space)
-				goto out;	/* incomplete, or no room */
-			memcpy(&word, p, 8);
-			memcpy(dst + (p - src), &word, 8);
-			word ^= pat;
-			hit = (word - ones) & ~word & high;
-			if (hit)
-				break;
-			p += 8;
-		}
-		p += __builtin_ctzll(hit) >> 3;
-		len = (size_t)(p - src);
-		if (p >= e || len > space || len > max)
+	/* scan_copy() copies the record behind its header while finding the
+	 * delimiter.  Its limit is one more than the longest record that
+	 * fits both the batch and max: reaching it means "incomplete, does
+	 * not fit, or too big", all left to writer_put() as before. */
+	while (top - blen > FRAME_HDR && room) {
+		limit = end - start;
+		if (limit > top - blen - FRAME_HDR + 1)
+			limit = top - blen - FRAME_HDR + 1;
+		if (limit > max)
+			limit = (size_t)max + 1;
+		len = scan_copy(batch + blen + FRAME_HDR, buf + start, limit,
+				(unsigned char)delim);
+		if (len == limit)
 			break;
-		frame_put(dst - FRAME_HDR, (uint32_t)len);
-		w->staged += FRAME_HDR + len;
-		w->staged_whole = w->staged;
-		tally_add(&w->taken, w->written + w->staged);
-		n++;
+		frame_put(batch + blen, (uint32_t)len);
+		blen += FRAME_HDR + len;
+		ends[tail++ & mask] = at + blen;
+		room--;
 		start += len + 1;
 	}
-out:
-	*count += n;
+	*count += tail - t->tail;
+	t->tail = tail;
+	w->staged = w->staged_whole = blen;
 	return start;
-#else
-	(void)w; (void)buf; (void)end; (void)delim; (void)max; (void)count;
-	return start;
-#endif
 }
 
 int writer_drain(struct writer *w)

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "scan.h"
 #include "tally.h"
 
 /* Batches are staged and written back to back, WRITER_BATCHES at a time:
@@ -21,8 +22,9 @@
  * are there too, so it wakes once for several.  Each write stays one
  * batch, so each stays atomic. */
 #define WRITER_BATCHES 16
-/* writer_pack() reads up to this many bytes past the end of its input. */
-#define WRITER_SLACK 8
+/* writer_pack() reads up to this many bytes past the end of its input
+ * (and writes as far past the batches): scan_copy()'s blocks (scan.h). */
+#define WRITER_SLACK SCAN_SLACK
 
 struct writer {
 	int fd;
