@@ -260,6 +260,54 @@ size_t writer_pack(struct writer *w, const unsigned char *buf, size_t start,
 	return start;
 }
 
+/* Whole frames are checked by the decoder's rules (frame_whole) and
+ * then only their ends are noted: each run of frames that fills a batch
+ * is copied in with one memcpy(), so a batch is still at most PIPE_BUF
+ * bytes of whole frames.  buf[run..pos) is the run not yet copied: it
+ * goes to the batch at blen, so buf offset x lands at x - run + blen,
+ * and the run may reach buf offset top - blen + run before the batch is
+ * full.  (The hot state is in locals: see writer_pack.) */
+size_t writer_frames(struct writer *w, const unsigned char *buf,
+		     size_t start, size_t end, uint64_t max, uint64_t *count)
+{
+	struct tally *t = &w->taken;
+	uint64_t *ends = t->end;
+	size_t mask = t->mask, pb = w->pipe_buf, full = w->full;
+	size_t blen = w->staged, top = w->filling + pb;
+	size_t run = start, pos = start, fits = top - blen + run;
+	uint64_t big = max < pb - FRAME_HDR ? max : pb - FRAME_HDR;
+	uint64_t at = w->written + blen - run;	/* stream offset of buf[0] */
+	uint64_t tail = t->tail, stop = t->head + mask + 1;
+	int64_t len;
+	size_t next;
+
+	/* big: a larger frame is too big for max or goes out in pieces. */
+	while (tail != stop &&
+	       (len = frame_whole(buf + pos, end - pos, big)) >= 0) {
+		next = pos + FRAME_HDR + (size_t)len;
+		if (next > fits) {	/* this batch is full */
+			if (full + 1 == WRITER_BATCHES)
+				break;	/* writer_begin() writes them */
+			memcpy(w->batch + blen, buf + run, pos - run);
+			blen += pos - run;
+			run = pos;
+			w->batch_end[full++] = blen;
+			top = blen + pb;
+			fits = top - blen + run;
+			at = w->written + blen - run;
+		}
+		pos = next;
+		ends[tail++ & mask] = at + pos;
+	}
+	memcpy(w->batch + blen, buf + run, pos - run);
+	w->staged = w->staged_whole = blen + (pos - run);
+	w->filling = top - pb;
+	w->full = full;
+	*count += tail - t->tail;
+	t->tail = tail;
+	return pos;
+}
+
 int writer_drain(struct writer *w)
 {
 	return io_drain(w->fd, w->timeout, NULL);

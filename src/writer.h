@@ -66,6 +66,14 @@ int writer_abandon(struct writer *w, uint64_t left);
 size_t writer_pack(struct writer *w, const unsigned char *buf, size_t start,
 		   size_t end, int delim, uint64_t max, uint64_t *count);
 
+/* The hot path of -r: stages each whole frame of buf[start..end) with a
+ * payload of at most max bytes that fits a batch, while there is a batch
+ * with room for it.  Returns where it stopped (at a frame it left for
+ * the decoder and writer_begin/data/end) and adds the frames staged to
+ * *count. */
+size_t writer_frames(struct writer *w, const unsigned char *buf,
+		     size_t start, size_t end, uint64_t max, uint64_t *count);
+
 /* About to wait for input: write what is staged, let go of the lock. */
 int writer_flush(struct writer *w);
 
