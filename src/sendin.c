@@ -357,6 +357,12 @@ int send_raw(struct sendin *in)
 			break;
 		}
 		for (pos = 0;;) {
+			/* Between frames the whole small ones go in batches
+			 * (writer_frames), the rest through the decoder. */
+			if (fdec_idle(&d))
+				pos = writer_frames(in->out, buf, pos,
+						    (size_t)k, in->max,
+						    &in->messages);
 			pos += fdec_feed(&d, buf + pos, (size_t)k - pos, &ev,
 					 &data, &n);
 			if (ev == FD_NEED)

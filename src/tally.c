@@ -40,10 +40,30 @@ static int grow(struct tally *t)
 	return 0;
 }
 
+/* The first message at or after head that ends after gone (tail if
+ * none): a binary search, the ends being in ascending order.  A walk
+ * would cost more than the rest of a short message's way through send. */
+static uint64_t first_after(const struct tally *t, uint64_t gone)
+{
+	uint64_t lo = t->head, hi = t->tail, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (t->end[mid & t->mask] <= gone)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 int tally_trim(struct tally *t, uint64_t gone)
 {
-	while (t->head < t->tail && t->end[t->head & t->mask] <= gone)
-		t->head_end = t->end[t->head++ & t->mask];
+	uint64_t n = first_after(t, gone);
+
+	if (n > t->head)
+		t->head_end = t->end[(n - 1) & t->mask];
+	t->head = n;
 	/* More than half still in the pipe: trimming again soon would
 	 * free little, so make room for the pipe's worth instead.  The ring
 	 * can only grow up to what the pipe holds (plus what is staged). */
@@ -55,11 +75,9 @@ int tally_trim(struct tally *t, uint64_t gone)
 
 uint64_t tally_taken(const struct tally *t, uint64_t gone, uint64_t *bytes)
 {
-	uint64_t n = t->head, end = t->head_end;
+	uint64_t n = first_after(t, gone);
 
-	while (n < t->tail && t->end[n & t->mask] <= gone)
-		end = t->end[n++ & t->mask];
 	if (bytes)
-		*bytes = end;
+		*bytes = n > t->head ? t->end[(n - 1) & t->mask] : t->head_end;
 	return n;
 }

@@ -10,6 +10,7 @@
 #include "fifomsg.h"
 #include "frame.h"
 #include "io.h"
+#include "scan.h"
 #include "writer.h"
 
 int writer_init(struct writer *w, int fd, int64_t timeout_ms)
@@ -219,56 +220,92 @@ int writer_put(struct writer *w, const void *p, size_t n)
 	return writer_end(w);
 }
 
+/* The fast paths store through unsigned char pointers, which the
+ * compiler must assume may alias *w: so they keep the hot state in
+ * locals and store it back once. */
 size_t writer_pack(struct writer *w, const unsigned char *buf, size_t start,
 		   size_t end, int delim, uint64_t max, uint64_t *count)
 {
-#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	/* Find each delimiter eight bytes at a time while copying those
-	 * bytes into the batch behind the header, so a line costs a few
-	 * nanoseconds, not a memchr() and a memcpy() call. */
-	const uint64_t ones = 0x0101010101010101u, high = ones << 7;
-	const uint64_t pat = ones * (unsigned char)delim;
-	const unsigned char *src, *p, *e = buf + end;
-	unsigned char *dst;
-	size_t space, len;
-	uint64_t word, hit, n = 0;
+	struct tally *t = &w->taken;
+	unsigned char *batch = w->batch;
+	uint64_t *ends = t->end;
+	size_t blen = w->staged, top = w->filling + w->pipe_buf;
+	size_t mask = t->mask, limit, len;
+	uint64_t at = w->written, tail = t->tail;
+	uint64_t room = t->mask + 1 - (tail - t->head);	/* tally entries */
 
-	for (;;) {
-		src = p = buf + start;
-		dst = w->batch + w->staged + FRAME_HDR;
-		space = w->filling + w->pipe_buf - w->staged;
-		if (space <= FRAME_HDR || tally_full(&w->taken))
-			break;	/* the header alone would not fit */
-		space -= FRAME_HDR;
-		for (;;) {
-			if (p >= e || (size_t)(p - src) > space)
-				goto out;	/* incomplete, or no room */
-			memcpy(&word, p, 8);
-			memcpy(dst + (p - src), &word, 8);
-			word ^= pat;
-			hit = (word - ones) & ~word & high;
-			if (hit)
-				break;
-			p += 8;
-		}
-		p += __builtin_ctzll(hit) >> 3;
-		len = (size_t)(p - src);
-		if (p >= e || len > space || len > max)
+	/* scan_copy() copies the record behind its header while finding the
+	 * delimiter.  Its limit is one more than the longest record that
+	 * fits both the batch and max: reaching it means "incomplete, does
+	 * not fit, or too big", all left to writer_put() as before. */
+	while (top - blen > FRAME_HDR && room) {
+		limit = end - start;
+		if (limit > top - blen - FRAME_HDR + 1)
+			limit = top - blen - FRAME_HDR + 1;
+		if (limit > max)
+			limit = (size_t)max + 1;
+		len = scan_copy(batch + blen + FRAME_HDR, buf + start, limit,
+				(unsigned char)delim);
+		if (len == limit)
 			break;
-		frame_put(dst - FRAME_HDR, (uint32_t)len);
-		w->staged += FRAME_HDR + len;
-		w->staged_whole = w->staged;
-		tally_add(&w->taken, w->written + w->staged);
-		n++;
+		frame_put(batch + blen, (uint32_t)len);
+		blen += FRAME_HDR + len;
+		ends[tail++ & mask] = at + blen;
+		room--;
 		start += len + 1;
 	}
-out:
-	*count += n;
+	*count += tail - t->tail;
+	t->tail = tail;
+	w->staged = w->staged_whole = blen;
 	return start;
-#else
-	(void)w; (void)buf; (void)end; (void)delim; (void)max; (void)count;
-	return start;
-#endif
+}
+
+/* Whole frames are checked by the decoder's rules (frame_whole) and
+ * then only their ends are noted: each run of frames that fills a batch
+ * is copied in with one memcpy(), so a batch is still at most PIPE_BUF
+ * bytes of whole frames.  buf[run..pos) is the run not yet copied: it
+ * goes to the batch at blen, so buf offset x lands at x - run + blen,
+ * and the run may reach buf offset top - blen + run before the batch is
+ * full.  (The hot state is in locals: see writer_pack.) */
+size_t writer_frames(struct writer *w, const unsigned char *buf,
+		     size_t start, size_t end, uint64_t max, uint64_t *count)
+{
+	struct tally *t = &w->taken;
+	uint64_t *ends = t->end;
+	size_t mask = t->mask, pb = w->pipe_buf, full = w->full;
+	size_t blen = w->staged, top = w->filling + pb;
+	size_t run = start, pos = start, fits = top - blen + run;
+	uint64_t big = max < pb - FRAME_HDR ? max : pb - FRAME_HDR;
+	uint64_t at = w->written + blen - run;	/* stream offset of buf[0] */
+	uint64_t tail = t->tail, stop = t->head + mask + 1;
+	int64_t len;
+	size_t next;
+
+	/* big: a larger frame is too big for max or goes out in pieces. */
+	while (tail != stop &&
+	       (len = frame_whole(buf + pos, end - pos, big)) >= 0) {
+		next = pos + FRAME_HDR + (size_t)len;
+		if (next > fits) {	/* this batch is full */
+			if (full + 1 == WRITER_BATCHES)
+				break;	/* writer_begin() writes them */
+			memcpy(w->batch + blen, buf + run, pos - run);
+			blen += pos - run;
+			run = pos;
+			w->batch_end[full++] = blen;
+			top = blen + pb;
+			fits = top - blen + run;
+			at = w->written + blen - run;
+		}
+		pos = next;
+		ends[tail++ & mask] = at + pos;
+	}
+	memcpy(w->batch + blen, buf + run, pos - run);
+	w->staged = w->staged_whole = blen + (pos - run);
+	w->filling = top - pb;
+	w->full = full;
+	*count += tail - t->tail;
+	t->tail = tail;
+	return pos;
 }
 
 int writer_drain(struct writer *w)

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "scan.h"
 #include "tally.h"
 
 /* Batches are staged and written back to back, WRITER_BATCHES at a time:
@@ -21,8 +22,9 @@
  * are there too, so it wakes once for several.  Each write stays one
  * batch, so each stays atomic. */
 #define WRITER_BATCHES 16
-/* writer_pack() reads up to this many bytes past the end of its input. */
-#define WRITER_SLACK 8
+/* writer_pack() reads up to this many bytes past the end of its input
+ * (and writes as far past the batches): scan_copy()'s blocks (scan.h). */
+#define WRITER_SLACK SCAN_SLACK
 
 struct writer {
 	int fd;
@@ -63,6 +65,14 @@ int writer_abandon(struct writer *w, uint64_t left);
  * staged to *count. */
 size_t writer_pack(struct writer *w, const unsigned char *buf, size_t start,
 		   size_t end, int delim, uint64_t max, uint64_t *count);
+
+/* The hot path of -r: stages each whole frame of buf[start..end) with a
+ * payload of at most max bytes that fits a batch, while there is a batch
+ * with room for it.  Returns where it stopped (at a frame it left for
+ * the decoder and writer_begin/data/end) and adds the frames staged to
+ * *count. */
+size_t writer_frames(struct writer *w, const unsigned char *buf,
+		     size_t start, size_t end, uint64_t max, uint64_t *count);
 
 /* About to wait for input: write what is staged, let go of the lock. */
 int writer_flush(struct writer *w);

@@ -420,6 +420,21 @@ send_times_out() {
 	wait_pid "$SPAWNED"
 }
 
+@test "send -r -t: frames too count exactly, big ones among them: sent 60000 of 100000" {
+	big_pipe
+	# 100000 frames of "x", every 10000th one 5000 bytes (sent in
+	# pieces, not batched): the counts must not depend on the path.
+	"$PYTHON" -c 'import sys
+small, big = b"\1\0\0\0x", (5000).to_bytes(4, "little") + b"y" * 5000
+sys.stdout.buffer.write(b"".join(big if i % 10000 == 5000 else small
+				  for i in range(100000)))' >"$T/in"
+	take 60000
+	send_times_out -r -v -t 1
+	[[ ${stderr_lines[0]} == "fifomsg: send: 60000 messages, $((59994 * 5 + 6 * 5004)) bytes, "* ]]
+	[ "${stderr_lines[1]}" = "fifomsg: send: timed out: sent 60000 of 100000 messages" ]
+	wait_pid "$SPAWNED"
+}
+
 @test "send -v counts the messages readers took, not those written" {
 	big_pipe
 	take 60000
