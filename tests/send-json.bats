@@ -6,6 +6,7 @@
 # (bats sets $output, $stderr...; bash -c scripts are single-quoted.)
 # shellcheck disable=SC2154,SC2016
 load helpers
+load bridges	# recipe, run_recipe: the README's examples
 
 bats_require_minimum_version 1.5.0
 
@@ -404,4 +405,36 @@ EOF
 	exec 4>&-
 	wait_pid "$SPAWNED"
 	out_is '{"ok":1}' two
+}
+
+# --- the README's examples ------------------------------------------------
+
+@test "README: jq's JSON strings sent with --json arrive as the messages they encode" {
+	need jq
+	fm mkpipe "$T/events"
+	spawn "$T/got" fifomsg recv -r -n 2 -t 10 "$T/events"
+	run_recipe "$T/sent" send-json
+	wait_pid "$SPAWNED"
+	{ frames $'line one\nline two'; le32 10; printf 'NUL\0inside'; } >"$T/want"
+	cmp "$T/got" "$T/want"
+}
+
+@test "README: a binary file as hex with --hex arrives byte for byte" {
+	need xxd
+	xxd -p -c 0 /dev/null >/dev/null 2>&1 || skip "xxd -p -c 0 unsupported"
+	fm mkpipe "$T/images"
+	head -c 70000 /dev/urandom >"$T/logo.png"
+	spawn "$T/got" fifomsg recv -r -t 10 "$T/images"
+	run_recipe "$T/sent" send-hex
+	wait_pid "$SPAWNED"
+	frame_file "$T/logo.png" | cmp - "$T/got"
+}
+
+@test "README: frames written to a file with send - are sent later with send -r" {
+	fm mkpipe "$T/jobs"
+	spawn "$T/got" fifomsg listen -n 2 -t 10 "$T/jobs"
+	run_recipe "$T/sent" send-stdout
+	wait_pid "$SPAWNED"
+	printf '%s\n' 'resize a.png' 'resize b.png' | cmp - "$T/got"
+	frames 'resize a.png' 'resize b.png' | cmp - "$T/batch.frames"
 }
