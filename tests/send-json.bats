@@ -200,7 +200,7 @@ EOF
 		printf '"b"\n'
 	} >"$T/in"
 	# From a pipe: the line is read in pieces and refused once too long.
-	run --separate-stderr bash -c 'cat "$1" | fifomsg send --json --max-size 1K - >"$2"' \
+	run --separate-stderr tm bash -c 'cat "$1" | fifomsg send --json --max-size 1K - >"$2"' \
 		_ "$T/in" "$T/out"
 	is_status 4
 	[ "$stderr" = "fifomsg: send: line 2: longer than 6154 bytes, too long for --max-size 1024" ]
@@ -289,7 +289,7 @@ EOF
 # --- send - -----------------------------------------------------------
 
 @test "send -: frames go to standard output, a pipe" {
-	run --separate-stderr bash -c 'fifomsg send - one "" three | od -An -v -tx1 | tr -s " \n" "  "'
+	run --separate-stderr tm bash -c 'fifomsg send - one "" three | od -An -v -tx1 | tr -s " \n" "  "'
 	is_status 0
 	[ "$output" = " 03 00 00 00 6f 6e 65 00 00 00 00 05 00 00 00 74 68 72 65 65 " ]
 }
@@ -317,10 +317,18 @@ EOF
 	frame_file "$T/big" | cmp - "$T/out"
 }
 
+@test "send -: a file opened read-write over longer content is not waited on" {
+	head -c 100 /dev/zero | tr '\0' x >"$T/file"
+	# FIONREAD there is the 95 bytes after ours: not a queue to drain.
+	run --separate-stderr bash -c 'timeout 20 fifomsg send - a 1<>"$1"' _ "$T/file"
+	is_status 0
+	{ frames a; head -c 95 /dev/zero | tr '\0' x; } | cmp - "$T/file"
+}
+
 @test "send -: frames larger than PIPE_BUF reach a pipe whole, between small ones" {
 	head -c 300000 /dev/urandom >"$T/big"
 	{ le32 1; printf a; frame_file "$T/big"; le32 1; printf b; } >"$T/f"
-	run bash -c 'fifomsg send -r - <"$1" | cat >"$2"' _ "$T/f" "$T/out"
+	run tm bash -c 'fifomsg send -r - <"$1" | cat >"$2"' _ "$T/f" "$T/out"
 	is_status 0
 	cmp "$T/out" "$T/f"
 }
@@ -343,28 +351,28 @@ EOF
 }
 
 @test "send - when the pipe's reader has left: exit 141, nothing on stderr" {
-	run --separate-stderr bash -c 'seq 100000 | fifomsg send - | head -c 5 >/dev/null; echo "${PIPESTATUS[1]}"'
+	run --separate-stderr tm bash -c 'seq 100000 | fifomsg send - | head -c 5 >/dev/null; echo "${PIPESTATUS[1]}"'
 	[ "$output" = 141 ]
 	[ -z "$stderr" ]
 	# It left without reading, while send waited for it to take them.
-	run --separate-stderr bash -c 'fifomsg send - a | { exec 0<&-; sleep 0.2; }; echo "${PIPESTATUS[0]}"'
+	run --separate-stderr tm bash -c 'fifomsg send - a | { exec 0<&-; sleep 0.2; }; echo "${PIPESTATUS[0]}"'
 	[ "$output" = 141 ]
 	[ -z "$stderr" ]
 }
 
 @test "send - -t: a pipe whose reader takes nothing times out (exit 3)" {
 	# waiting for the reader to take what was written
-	run --separate-stderr bash -c 'fifomsg send -t 0.3 - a | sleep 2; echo "${PIPESTATUS[0]}"'
+	run --separate-stderr tm bash -c 'fifomsg send -t 0.3 - a | sleep 2; echo "${PIPESTATUS[0]}"'
 	[ "$output" = 3 ]
 	[ "$stderr" = "fifomsg: send: timed out: sent 0 of 1 messages" ]
 	# a frame bigger than the pipe: waiting to write it
-	run --separate-stderr bash -c 'head -c 200000 /dev/zero | fifomsg send -w -t 0.3 - | sleep 2; echo "${PIPESTATUS[1]}"'
+	run --separate-stderr tm bash -c 'head -c 200000 /dev/zero | fifomsg send -w -t 0.3 - | sleep 2; echo "${PIPESTATUS[1]}"'
 	[ "$output" = 3 ]
 	[ "$stderr" = "fifomsg: send: timed out: sent 0 of 1 messages" ]
 }
 
 @test "send --no-wait -: exits once written, the frames stay in the pipe for its reader" {
-	run bash -c 'fifomsg send --no-wait - a b | { sleep 0.3; cat; } >"$1"' _ "$T/out"
+	run tm bash -c 'fifomsg send --no-wait - a b | { sleep 0.3; cat; } >"$1"' _ "$T/out"
 	is_status 0
 	out_is a b
 }
