@@ -15,6 +15,9 @@ struct child {
  * environment.  Returns 0, or -1 with a message printed. */
 int exec_start(struct child *c, const char *cmd, const char *pipe,
 	       uint64_t seq);
+/* The same with the command's standard output on out (-1: ours). */
+int exec_start_out(struct child *c, const char *cmd, const char *pipe,
+		   uint64_t seq, int out);
 /* Feed it payload.  A command that does not read all of its input is not
  * an error: the rest is dropped.  Returns 0 or an IO_ code of io.h. */
 int exec_feed(struct child *c, const void *p, size_t n);

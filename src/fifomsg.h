@@ -25,6 +25,10 @@ int mkpipe_main(int argc, char **argv);
 int send_main(int argc, char **argv);
 int recv_main(int argc, char **argv);
 int listen_main(int argc, char **argv);
+int publish_main(int argc, char **argv);
+int subscribe_main(int argc, char **argv);
+int request_main(int argc, char **argv);
+int serve_main(int argc, char **argv);
 
 /* Each message is formatted whole and written with one write(2), so lines
  * from concurrent processes never interleave. */

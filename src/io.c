@@ -421,6 +421,11 @@ int io_lock_reader(int fd, int64_t deadline)
 	return take(fd, LK_READER, deadline);
 }
 
+void io_unlock_reader(int fd)
+{
+	flock(fd, LOCK_UN);
+}
+
 int io_lock_writer(int fd, int exclusive, int64_t deadline)
 {
 	return take(fd, exclusive ? LK_EXCL : LK_SHARED, deadline);

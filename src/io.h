@@ -78,6 +78,7 @@ int io_write_all(int fd, const void *buf, size_t n, int64_t timeout_ms,
  * the calls succeed without locking (a documented weaker guarantee).
  * Return 0 or an IO_ code. */
 int io_lock_reader(int fd, int64_t deadline);
+void io_unlock_reader(int fd);
 int io_lock_writer(int fd, int exclusive, int64_t deadline);
 void io_unlock_writer(int fd);
 

@@ -57,6 +57,7 @@ int rx_options(int argc, char **argv, struct rxopt *o, const char *usage,
 	o->mode = 0600;
 	o->max = DEFAULT_MAX_SIZE;
 	o->listen = listen;
+	o->fd = -1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, listen ? "+:0rn:t:cm:evhV"
 					       : "+:0rn:t:cm:vhV",
@@ -357,7 +358,7 @@ int receive(const struct rxopt *o)
 	struct fdec d;
 	uint64_t got = 0;
 	int64_t t0 = io_now(), dl;
-	int fd, created = 0, r = FM_OK;
+	int fd, created = o->fd >= 0, r = FM_OK;
 	size_t pos, dlen, want;
 	int empty = 0;
 	ssize_t k;
@@ -367,7 +368,7 @@ int receive(const struct rxopt *o)
 		return FM_FAIL;
 	/* Read-write keeps a writer open ourselves: no EOF, no POLLHUP spin
 	 * between writers.  -e needs to see the last writer go. */
-	fd = io_open_pipe(o->path, !o->eof, o->follow);
+	fd = created ? o->fd : io_open_pipe(o->path, !o->eof, o->follow);
 	if (fd < 0) {
 		if (created)
 			unlink(o->path);

@@ -45,12 +45,13 @@ version_ok() {
 	done
 }
 
-@test "fifomsg --list prints the four link names, one a line" {
+@test "fifomsg --list prints the link names, one a line" {
 	run --separate-stderr fifomsg --list
 	is_status 0
 	[ -z "$stderr" ]
 	[ "$(printf '%s\n' "${lines[@]}" | sort)" = \
-	  "$(printf '%s\n' fifo-listen fifo-mkpipe fifo-recv fifo-send)" ]
+	  "$(printf '%s\n' fifo-listen fifo-mkpipe fifo-publish fifo-recv \
+		fifo-request fifo-send fifo-serve fifo-subscribe)" ]
 }
 
 @test "fifomsg with no subcommand is a usage error (exit 2)" {

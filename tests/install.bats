@@ -18,7 +18,8 @@ bats_require_minimum_version 1.5.0
 export LC_ALL=C
 
 REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-LINKS=(fifo-mkpipe fifo-send fifo-recv fifo-listen)
+LINKS=(fifo-mkpipe fifo-send fifo-recv fifo-listen fifo-publish fifo-subscribe
+	fifo-request fifo-serve)
 
 # mk TARGET VAR=VALUE...: make in the repository, installing the binary
 # under test; output as make's.
@@ -307,11 +308,11 @@ lines_are() {
 	return 1
 }
 
-@test "bash completion: 'fifomsg se<TAB>' completes the subcommand send" {
+@test "bash completion: 'fifomsg se<TAB>' completes the subcommands send and serve" {
 	complete_bash fifomsg se
-	lines_are send
+	lines_are send serve
 	complete_bash fifomsg ''
-	lines_are mkpipe send recv listen
+	lines_are mkpipe send recv listen publish subscribe request serve
 	complete_bash fifomsg --l
 	lines_are --list
 }
@@ -441,7 +442,7 @@ zsh_offered() {
 	complete_zsh "$T/c" 'fifomsg se' 'fifo-send --' \
 		'fifomsg listen -r --' 'fifomsg recv ' 'fifo-send fifo '
 	zsh_offered 1
-	lines_are send
+	lines_are send serve
 	zsh_offered 2
 	lines_are --null --raw --whole --json --hex --verbose --timeout \
 		--max-size --no-wait --follow --help --version
