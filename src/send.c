@@ -213,15 +213,16 @@ int send_main(int argc, char **argv)
 		return FM_FAIL;
 	if (writer_init(&w, fd, o.timeout)) {
 		r = FM_FAIL;
-		goto out;
+		goto done;
 	}
 	if (out)
 		to_stdout(&w, is_pipe);
-	in = (struct sendin){ .out = &w, .max = o.max, .codec = o.mode == 'j' || o.mode == 'x' ?
-					  o.mode : 0 };
+	in = (struct sendin){ .out = &w, .max = o.max };
+	if (o.mode == 'j' || o.mode == 'x')
+		in.codec = o.mode;
 	r = finish(&w, &in, &o, read_input(&in, &o), t0);
 	writer_free(&w);
-out:
+done:
 	if (fd != STDOUT_FILENO)
 		close(fd);
 	return r;
