@@ -10,8 +10,8 @@ _fifomsg_opts()
 	local common='-h --help -V --version'
 	case $1 in
 	mkpipe) echo "-p -m --mode $common" ;;
-	send) echo "-0 --null -r --raw -w --whole -v --verbose -t --timeout" \
-		"--max-size --no-wait --follow $common" ;;
+	send) echo "-0 --null -r --raw -w --whole --json --hex -v --verbose" \
+		"-t --timeout --max-size --no-wait --follow $common" ;;
 	recv) echo "-0 --null -r --raw --json -v --verbose -n --count" \
 		"-t --timeout -c --create -m --mode --exec --stop-on-error" \
 		"--max-size --follow $common" ;;

@@ -455,7 +455,8 @@ static int watch_reads(int fd)
 	if (in < 0)
 		return -1;
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	if (inotify_add_watch(in, path, IN_ACCESS) >= 0)
+	/* IN_CLOSE_NOWRITE: a reader leaving, which may leave none. */
+	if (inotify_add_watch(in, path, IN_ACCESS | IN_CLOSE_NOWRITE) >= 0)
 		return in;
 	close(in);
 #else
@@ -483,6 +484,15 @@ static void nap(int in, int64_t us, int64_t deadline)
 			;
 }
 
+/* A pipe's write end whose readers have all gone (Linux says so with
+ * POLLERR).  Never true of a FIFO we hold open read-write. */
+static int no_reader(int fd)
+{
+	struct pollfd p = { fd, 0, 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
 /* No event says "pipe empty", so look at FIONREAD: at once whenever a
  * reader reads (on Linux, through watch_reads()), and otherwise after a
  * nap that doubles from 20 us (a reader on the other core is usually
@@ -506,6 +516,10 @@ int io_drain(int fd, int64_t timeout_ms, long *left)
 	for (last = q; q > 0; q = io_queued(fd)) {
 		if (stopped(0)) {
 			r = IO_STOP;
+			break;
+		}
+		if (no_reader(fd)) {	/* what is queued will never be read */
+			r = IO_GONE;
 			break;
 		}
 		if (q < last) {	/* a reader took something */

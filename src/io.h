@@ -88,8 +88,8 @@ long io_queued(int fd);
  * when nothing is taken for timeout_ms (-1: never); each time a reader
  * takes something the timeout starts over.  Sleeps while nothing moves:
  * it notices the pipe empty at once on Linux (inotify sees each read),
- * within 250 ms elsewhere.  Returns 0 or an IO_ code; *left gets the
- * bytes still queued. */
+ * within 250 ms elsewhere.  Returns 0 or an IO_ code (IO_GONE: a pipe
+ * whose readers have all left); *left gets the bytes still queued. */
 int io_drain(int fd, int64_t timeout_ms, long *left);
 
 /* PIPE_BUF for this pipe: the largest write that is never interleaved. */

@@ -1,5 +1,6 @@
 /* fifomsg send: stdin lines (or NUL records, or all of stdin, or a frame
- * stream), or the arguments, as framed messages into a FIFO.
+ * stream, or lines of JSON strings or hex), or the arguments, as framed
+ * messages into a FIFO, or onto standard output for PIPE "-".
  *
  * This file is the options and the order of things; the input side
  * (sendin.c) turns the input into messages, the output side (writer.c)
@@ -9,7 +10,10 @@
  * have taken everything: bytes still in the FIFO when its last
  * descriptor closes are destroyed. */
 #include "compat.h"
+#include <fcntl.h>
 #include <getopt.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fifomsg.h"
@@ -18,16 +22,19 @@
 #include "writer.h"
 
 static const char usage[] =
-	"fifomsg send [-0 | -r | -w] [-v] [-t SECS] [--max-size N] "
-	"[--no-wait] [--follow] PIPE [MESSAGE...]";
+	"fifomsg send [-0 | -r | -w | --json | --hex] [-v] [-t SECS] "
+	"[--max-size N] [--no-wait] [--follow] PIPE [MESSAGE...]";
 static const char help[] =
 	"\n\n"
 	"Send each MESSAGE, or else each line of standard input, as one\n"
-	"message; wait until readers have taken them all.\n"
+	"message; wait until readers have taken them all.  PIPE - is\n"
+	"standard output (./- is a file named -).\n"
 	"\n"
 	"  -0, --null        input records end in NUL, not newline\n"
 	"  -r, --raw         input is a stream of frames (listen -r output)\n"
 	"  -w, --whole       all of standard input is one message\n"
+	"      --json        each line (or MESSAGE) is a JSON string, decoded\n"
+	"      --hex         each line (or MESSAGE) is hex digits, decoded\n"
 	"  -t, --timeout SECS  give up (exit 3) when no reader takes\n"
 	"                    anything for SECS seconds (decimals allowed)\n"
 	"      --max-size N  largest message accepted (default 64M; K, M, G)\n"
@@ -38,7 +45,8 @@ static const char help[] =
 	"  -V, --version     print the version\n";
 
 struct sendopt {
-	int mode;		/* 0 lines, '0' NUL records, 'r' raw, 'w' whole */
+	int mode;		/* 0 lines, '0' NUL records, 'r' raw, 'w' whole,
+				 * 'j' --json lines, 'x' --hex lines */
 	int nowait, follow, verbose;
 	int64_t timeout;	/* ms, -1: none */
 	uint64_t max;		/* --max-size */
@@ -51,6 +59,8 @@ static const struct option longs[] = {
 	{ "null", no_argument, NULL, '0' },
 	{ "raw", no_argument, NULL, 'r' },
 	{ "whole", no_argument, NULL, 'w' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "hex", no_argument, NULL, 'x' },
 	{ "timeout", required_argument, NULL, 't' },
 	{ "max-size", required_argument, NULL, 'M' },
 	{ "no-wait", no_argument, NULL, 'N' },
@@ -60,6 +70,12 @@ static const struct option longs[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
+
+static const char *mode_name(int mode)
+{
+	return mode == 'j' ? "--json" : mode == 'x' ? "--hex" :
+	       mode == '0' ? "-0" : mode == 'r' ? "-r" : "-w";
+}
 
 /* Returns an exit code to stop with, or -1 to go on. */
 static int parse_options(int argc, char **argv, struct sendopt *o)
@@ -71,10 +87,11 @@ static int parse_options(int argc, char **argv, struct sendopt *o)
 	while ((c = getopt_long(argc, argv, "+:0rwt:vhV", longs, NULL)) != -1) {
 		r = 0;
 		switch (c) {
-		case '0': case 'r': case 'w':
+		case '0': case 'r': case 'w': case 'j': case 'x':
 			if (o->mode && o->mode != c)
-				return usage_err(usage, "-%c and -%c cannot "
-						 "be combined", o->mode, c);
+				return usage_err(usage, "%s and %s cannot be "
+						 "combined", mode_name(o->mode),
+						 mode_name(c));
 			o->mode = c;
 			break;
 		case 't': r = opt_secs(usage, optarg, &o->timeout); break;
@@ -93,9 +110,10 @@ static int parse_options(int argc, char **argv, struct sendopt *o)
 	o->path = argv[optind];
 	o->msgs = argv + optind + 1;
 	o->nmsgs = argc - optind - 1;
-	if (o->mode && o->nmsgs)
-		return usage_err(usage, "-%c reads standard input: give no "
-				 "MESSAGE", o->mode);
+	/* --json and --hex decode MESSAGE arguments as they do lines. */
+	if (o->mode && o->mode != 'j' && o->mode != 'x' && o->nmsgs)
+		return usage_err(usage, "%s reads standard input: give no "
+				 "MESSAGE", mode_name(o->mode));
 	return -1;
 }
 
@@ -106,6 +124,7 @@ static int read_input(struct sendin *in, const struct sendopt *o)
 	switch (o->mode) {
 	case 'w': return send_whole(in);
 	case 'r': return send_raw(in);
+	case 'j': case 'x': return send_decoded(in);
 	case '0': return send_records(in, '\0');
 	default: return send_records(in, '\n');
 	}
@@ -132,7 +151,48 @@ static int finish(struct writer *w, const struct sendin *in,
 	io_die_by_signal();
 	if (in->status)
 		return in->status;
+	if (r == IO_GONE)
+		return 141;	/* standard output's reader left, as SIGPIPE */
 	return r == IO_TIMEOUT ? FM_TIMEOUT : r ? FM_FAIL : FM_OK;
+}
+
+/* PIPE "-": standard output, whatever it is; *is_pipe: a pipe or a
+ * FIFO.  On Linux a pipe is reopened through /proc: a descriptor of our
+ * own, non-blocking so that -t bounds the writes too, while the one
+ * shared with the shell and other processes stays as it was.  Where that
+ * fails, standard output is used as it is (blocking writes, which -t
+ * cannot cut short). */
+static int open_stdout(int *is_pipe)
+{
+	struct stat a, b;
+	int fd;
+
+	if (fstat(STDOUT_FILENO, &a) < 0) {
+		warn_("standard output");
+		return -1;
+	}
+	*is_pipe = S_ISFIFO(a.st_mode);
+	if (!*is_pipe)
+		return STDOUT_FILENO;
+	fd = open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &b) == 0 && b.st_dev == a.st_dev &&
+	    b.st_ino == a.st_ino)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return STDOUT_FILENO;
+}
+
+/* The writer for standard output: no locks (a pipe made for us is ours
+ * alone, and a write-only descriptor cannot take the shared lock), and
+ * only a pipe has a queue to count and drain: a file or a terminal has
+ * taken whatever was written. */
+static void to_stdout(struct writer *w, int is_pipe)
+{
+	w->nolock = 1;
+	w->noqueue = !is_pipe;
+	if (is_pipe)
+		io_watch(w->fd);	/* its reader leaving ends every wait */
 }
 
 int send_main(int argc, char **argv)
@@ -141,21 +201,29 @@ int send_main(int argc, char **argv)
 	struct writer w;
 	struct sendin in;
 	int64_t t0 = io_now();
-	int fd, r = parse_options(argc, argv, &o);
+	int fd, out, is_pipe = 0, r = parse_options(argc, argv, &o);
 
 	if (r >= 0)
 		return r;
+	/* Only "-" itself: "./-" names a file called "-". */
+	out = strcmp(o.path, "-") == 0;
 	io_signals();
-	fd = io_open_pipe(o.path, 1, o.follow);
+	fd = out ? open_stdout(&is_pipe) : io_open_pipe(o.path, 1, o.follow);
 	if (fd < 0)
 		return FM_FAIL;
 	if (writer_init(&w, fd, o.timeout)) {
-		close(fd);
-		return FM_FAIL;
+		r = FM_FAIL;
+		goto done;
 	}
+	if (out)
+		to_stdout(&w, is_pipe);
 	in = (struct sendin){ .out = &w, .max = o.max };
+	if (o.mode == 'j' || o.mode == 'x')
+		in.codec = o.mode;
 	r = finish(&w, &in, &o, read_input(&in, &o), t0);
 	writer_free(&w);
-	close(fd);
+done:
+	if (fd != STDOUT_FILENO)
+		close(fd);
 	return r;
 }

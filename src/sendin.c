@@ -9,7 +9,9 @@
 
 #include "fifomsg.h"
 #include "frame.h"
+#include "hex.h"
 #include "io.h"
+#include "json.h"
 #include "sendin.h"
 
 #define INBUF (64 * 1024)
@@ -51,12 +53,18 @@ static int put_msg(struct sendin *in, const unsigned char *p, size_t n)
 	return writer_put(in->out, p, n);
 }
 
+static int put_decoded(struct sendin *in, char *s, size_t n,
+		       const char *what, uint64_t no);
+
 int send_args(struct sendin *in, char **msgs, int n)
 {
 	int r = 0;
 
 	for (int i = 0; i < n && !r; i++)
-		r = put_msg(in, (unsigned char *)msgs[i], strlen(msgs[i]));
+		r = in->codec ? put_decoded(in, msgs[i], strlen(msgs[i]),
+					    "argument", (uint64_t)i + 1)
+			      : put_msg(in, (unsigned char *)msgs[i],
+					strlen(msgs[i]));
 	return r;
 }
 
@@ -231,6 +239,142 @@ int send_records(struct sendin *in, int delim)
 	}
 	if (r == 0 && b.start < b.end)	/* a last record, no delimiter */
 		r = put_msg(in, b.buf + b.start, b.end - b.start);
+	free(b.buf);
+	return r;
+}
+
+/* ---- --json, --hex: each line decoded ---- */
+
+/* Blanks a JSON line may have around its string, beyond which a line is
+ * too long to decode (a CR of a CRLF line end, say). */
+#define JSON_BLANKS 8
+
+/* The longest line that can decode to --max-size bytes: JSON takes at
+ * most 6 bytes per payload byte (\u0000) and 2 quotes, hex exactly 2.
+ * A line is held in memory whole to be decoded, so this also bounds the
+ * memory send needs. */
+static uint64_t line_limit(const struct sendin *in)
+{
+	return in->codec == 'j' ? 6 * in->max + 2 + JSON_BLANKS : 2 * in->max;
+}
+
+static int too_long(struct sendin *in, const char *what, uint64_t no)
+{
+	warnx_("%s %llu: longer than %llu bytes, too long for --max-size %llu",
+	       what, (unsigned long long)no,
+	       (unsigned long long)line_limit(in),
+	       (unsigned long long)in->max);
+	return in->status = FM_MALFORMED;
+}
+
+/* Decode s[0..n), line or argument number no, in place and send it. */
+static int put_decoded(struct sendin *in, char *s, size_t n,
+		       const char *what, uint64_t no)
+{
+	unsigned char *d = (unsigned char *)s;
+	const char *why;
+	size_t col;
+	ssize_t k;
+
+	if (n > line_limit(in))
+		return too_long(in, what, no);
+	k = in->codec == 'j' ? json_decode(s, n, d, &col, &why)
+			     : hex_decode(s, n, d, &col, &why);
+	if (k < 0) {
+		warnx_("%s %llu, column %zu: %s", what,
+		       (unsigned long long)no, col, why);
+		return in->status = FM_MALFORMED;
+	}
+	if ((uint64_t)k > in->max) {
+		warnx_("%s %llu: message of %zd bytes is larger than "
+		       "--max-size %llu", what, (unsigned long long)no, k,
+		       (unsigned long long)in->max);
+		return in->status = FM_MALFORMED;
+	}
+	in->messages++;
+	return writer_put(in->out, d, (size_t)k);
+}
+
+/* buf[start..end) is read but not yet sent; buf[start..seen) holds no
+ * newline; line: the number of the line at start. */
+struct linebuf {
+	char *buf;
+	size_t cap, start, seen, end;
+	uint64_t line;
+};
+
+static int put_lines(struct sendin *in, struct linebuf *b)
+{
+	char *nl;
+	size_t n;
+	int r;
+
+	while ((nl = memchr(b->buf + b->seen, '\n', b->end - b->seen))) {
+		n = (size_t)(nl - b->buf) - b->start;
+		if ((r = put_decoded(in, b->buf + b->start, n, "line",
+				     b->line)))
+			return r;
+		b->line++;
+		b->start = b->seen = b->start + n + 1;
+	}
+	b->seen = b->end;
+	return 0;
+}
+
+/* Room to read more: the unfinished line moves to the front, or, when it
+ * fills the buffer, the buffer grows, up to one byte past the limit. */
+static int line_room(struct sendin *in, struct linebuf *b)
+{
+	uint64_t limit = line_limit(in);
+	size_t n;
+	char *nb;
+
+	if (b->end < b->cap)
+		return 0;
+	if (b->start > 0) {
+		memmove(b->buf, b->buf + b->start, b->end - b->start);
+		b->end -= b->start;
+		b->seen -= b->start;
+		b->start = 0;
+		return 0;
+	}
+	if (b->cap > limit)
+		return too_long(in, "line", b->line);
+	n = (uint64_t)b->cap * 2 <= limit + 1 ? b->cap * 2 : (size_t)limit + 1;
+	if (n <= b->cap || !(nb = realloc(b->buf, n))) {
+		warn_("malloc");
+		return in->status = FM_FAIL;
+	}
+	b->buf = nb;
+	b->cap = n;
+	return 0;
+}
+
+int send_decoded(struct sendin *in)
+{
+	struct linebuf b = { malloc(INBUF), INBUF, 0, 0, 0, 1 };
+	ssize_t k;
+	int r;
+
+	if (!b.buf) {
+		warn_("malloc");
+		return in->status = FM_FAIL;
+	}
+	for (;;) {
+		if ((r = put_lines(in, &b)) || (r = line_room(in, &b)) ||
+		    /* About to wait for input: let what we have go out. */
+		    (r = writer_flush(in->out)))
+			break;
+		k = in_read(in, b.buf + b.end, b.cap - b.end);
+		if (k <= 0) {
+			r = (int)k;
+			break;
+		}
+		b.end += (size_t)k;
+	}
+	if (r == 0 && b.start < b.end)	/* a last line, no newline */
+		r = put_decoded(in, b.buf + b.start, b.end - b.start, "line",
+				b.line);
 	free(b.buf);
 	return r;
 }

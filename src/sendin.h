@@ -15,6 +15,8 @@ struct sendin {
 	uint64_t max;		/* --max-size: largest message accepted */
 	uint64_t messages;	/* messages read from the input */
 	int status;		/* exit status once the input has failed */
+	int codec;		/* 'j' --json, 'x' --hex: each line and
+				 * argument is decoded; 0: taken as it is */
 };
 
 /* Each returns 0, an IO_ code from the writer, or in->status (set when
@@ -24,5 +26,9 @@ int send_args(struct sendin *in, char **msgs, int n);
 int send_records(struct sendin *in, int delim);	/* '\n' or '\0' */
 int send_whole(struct sendin *in);	/* -w: all of stdin is one */
 int send_raw(struct sendin *in);	/* -r: stdin is frames */
+/* --json, --hex: each stdin line decoded (in->codec).  A line that does
+ * not decode is reported with its number and column and ends the input
+ * with FM_MALFORMED: the lines before it are sent, none after. */
+int send_decoded(struct sendin *in);
 
 #endif

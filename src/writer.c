@@ -3,6 +3,7 @@
  * being filled, and staged_whole marks the end of the last whole frame
  * (a frame given in pieces may have only begun). */
 #include "compat.h"
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,8 +36,12 @@ void writer_free(struct writer *w)
 	w->batch = NULL;
 }
 
+/* EPIPE: standard output's reader left (a FIFO we opened read-write
+ * always has one), which ends send quietly, as SIGPIPE would. */
 static int warn_if_error(int r, const char *what)
 {
+	if (r == IO_ERR && errno == EPIPE)
+		return IO_GONE;
 	if (r == IO_ERR)
 		warn_("%s", what);
 	return r;
@@ -48,7 +53,7 @@ static int warn_if_error(int r, const char *what)
  * as gone, as it does for the drain. */
 static uint64_t gone(const struct writer *w)
 {
-	long q = io_queued(w->fd);
+	long q = w->noqueue ? -1 : io_queued(w->fd);
 
 	if (q < 0)
 		return w->written;
@@ -82,7 +87,7 @@ static int write_batch(struct writer *w, size_t from, size_t to)
 
 	if (to == from)
 		return 0;
-	if (!w->shared_lock) {
+	if (!w->shared_lock && !w->nolock) {
 		r = io_lock_writer(w->fd, 0, io_deadline(w->timeout));
 		w->shared_lock = r == 0;
 	}
@@ -145,7 +150,7 @@ static int begin_big(struct writer *w, uint32_t size)
 
 	if (r)
 		return r;
-	r = io_lock_writer(w->fd, 1, io_deadline(w->timeout));
+	r = w->nolock ? 0 : io_lock_writer(w->fd, 1, io_deadline(w->timeout));
 	if (r)
 		return warn_if_error(r, "lock");
 	w->in_big = 1;
@@ -189,7 +194,8 @@ int writer_end(struct writer *w)
 		w->staged_whole = w->staged;
 		return count_msg(w, w->written + w->staged);
 	}
-	io_unlock_writer(w->fd);
+	if (!w->nolock)
+		io_unlock_writer(w->fd);
 	w->in_big = 0;
 	return count_msg(w, w->written);
 }
@@ -310,6 +316,8 @@ size_t writer_frames(struct writer *w, const unsigned char *buf,
 
 int writer_drain(struct writer *w)
 {
+	if (w->noqueue)
+		return 0;
 	return io_drain(w->fd, w->timeout, NULL);
 }
 

@@ -38,11 +38,14 @@ struct writer {
 	size_t full;		/* full batches staged */
 	int in_big;		/* inside a frame written in pieces */
 	int shared_lock;	/* holding the writer lock shared */
+	int nolock;		/* take no writer lock (standard output) */
+	int noqueue;		/* not a pipe: what is written is taken */
 	uint64_t written;	/* bytes written to the pipe */
 	struct tally taken;	/* where each message staged whole ends */
 };
 
-/* fd: the FIFO, open and non-blocking.  0, or -1 (reported). */
+/* fd: the FIFO, open and non-blocking (or standard output: then set
+ * nolock and noqueue as fit).  0, or -1 (reported). */
 int writer_init(struct writer *w, int fd, int64_t timeout_ms);
 void writer_free(struct writer *w);
 

@@ -319,8 +319,8 @@ lines_are() {
 
 @test "bash completion: 'fifomsg send --<TAB>' offers send's long options" {
 	complete_bash fifomsg send --
-	lines_are --null --raw --whole --verbose --timeout --max-size \
-		--no-wait --follow --help --version
+	lines_are --null --raw --whole --json --hex --verbose --timeout \
+		--max-size --no-wait --follow --help --version
 	complete_bash fifomsg mkpipe -
 	lines_are -p -m --mode -h --help -V --version
 }
@@ -444,8 +444,8 @@ zsh_offered() {
 	zsh_offered 1
 	lines_are send serve
 	zsh_offered 2
-	lines_are --null --raw --whole --verbose --timeout --max-size \
-		--no-wait --follow --help --version
+	lines_are --null --raw --whole --json --hex --verbose --timeout \
+		--max-size --no-wait --follow --help --version
 	zsh_offered 3
 	lines_are --eof --count --timeout --create --mode --exec \
 		--stop-on-error --max-size --follow --verbose --help --version
