@@ -6,6 +6,7 @@
 # test is a function, not a subshell.)
 # shellcheck disable=SC2154,SC2016,SC2030,SC2031
 load helpers
+load bridges
 
 bats_require_minimum_version 1.5.0
 
@@ -207,9 +208,7 @@ req_frame() {
 }
 
 @test "the README's queue, fan-out and request/reply recipes run as shown" {
-	awk '/^## Queue, fan-out/ { on = 1 } on && /^```sh/ { code = 1; next }
-		code && /^```/ { exit } code' \
-		"$BATS_TEST_DIRNAME/../README.md" >"$T/recipe.sh"
+	recipe queue-fanout-reply >"$T/recipe.sh"
 	grep -q 'fifomsg publish' "$T/recipe.sh"
 	cd "$T"
 	run timeout -k 2 "$FM_TIMEOUT" bash -e recipe.sh
