@@ -12,7 +12,9 @@
  * still goes out in large writes. */
 #define _GNU_SOURCE	/* getopt_long */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -124,19 +126,37 @@ int rx_options(int argc, char **argv, struct rxopt *o, const char *usage,
  * flushed while waiting for data, and an incomplete one is dropped at the
  * end, so a frame cut short never shows up as a shorter message.  (A
  * message larger than the buffer has to stream out as it arrives: if it
- * is cut short, the exit status says so.) */
+ * is cut short, the exit status says so.)  A first stop signal does not
+ * interrupt a write: every message taken off the pipe is printed, however
+ * slow the reader of our output.  A second one gives up (ostop). */
 static unsigned char obuf[BUFSZ];
 static size_t olen;
 static size_t ocommit;		/* obuf[0..ocommit) ends with a whole message */
 static int oerr;
+static int ostop;		/* a second signal: output given up */
+
+/* Write p[0..n) to standard output, unless output has already ended. */
+static void out_raw(const void *p, size_t n)
+{
+	int r;
+
+	if (oerr || ostop)
+		return;
+	r = io_write_all(STDOUT_FILENO, p, n, -1, 1, NULL);
+	if (r == IO_STOP)
+		ostop = 1;
+	else if (r == IO_GONE)
+		oerr = EPIPE;
+	else if (r)
+		oerr = errno ? errno : EIO;
+}
 
 /* Write out the first n bytes of obuf and keep the rest. */
 static void out_write(size_t n)
 {
 	if (n == 0)
 		return;
-	if (!oerr && io_write_all(STDOUT_FILENO, obuf, n, -1, 0, NULL))
-		oerr = errno ? errno : EIO;
+	out_raw(obuf, n);
 	memmove(obuf, obuf + n, olen - n);
 	olen -= n;
 	ocommit = ocommit > n ? ocommit - n : 0;
@@ -160,9 +180,7 @@ static void out(const void *p, size_t n)
 	if (n > sizeof obuf - olen) {
 		out_write(olen);
 		if (n >= sizeof obuf) {
-			if (!oerr && io_write_all(STDOUT_FILENO, p, n, -1, 0,
-						  NULL))
-				oerr = errno ? errno : EIO;
+			out_raw(p, n);
 			return;
 		}
 	}
@@ -231,7 +249,12 @@ static int emit_end(const struct rxopt *o, uint64_t seq)
 		out("\"\n", 2);
 		break;
 	case 'x':
-		if (exec_wait(&kid, seq)) {
+		switch (exec_wait(&kid, seq)) {
+		case 0:
+			break;
+		case IO_STOP:	/* a second signal: we exit by it */
+			return FM_FAIL;
+		default:
 			kid_failed = 1;
 			return o->stop_on_error ? FM_FAIL : 0;
 		}
@@ -337,25 +360,108 @@ static size_t bound(const struct fdec *d, uint64_t togo)
 	return n < BUFSZ ? (size_t)n : BUFSZ;
 }
 
-static int finish(const struct rxopt *o, int fd, int created, int r,
-		  uint64_t got, int64_t t0)
+/* The reader's state. */
+struct rx {
+	const struct rxopt *o;
+	struct fdec d;
+	int fd;			/* the pipe, read-only */
+	int keep;		/* our own write end, or -1 (see keep_open) */
+	int created;		/* -c made the FIFO */
+	uint64_t got;		/* messages taken whole */
+	uint64_t off;		/* bytes taken from the pipe and decoded */
+	int64_t t0;
+};
+
+/* Our own write end of the pipe.  Holding one, a reader never sees an end
+ * of file, nor spins on POLLHUP, between writers.  It is dropped while a
+ * frame is half-read (drop_keep): then only the writer of that frame can
+ * complete it, and if no writer is left the end of file says the rest
+ * will never come.  Reopened through /proc, which works even once the
+ * path is gone, or else through the path if it still names our FIFO. */
+static int keep_open(struct rx *x)
+{
+	char proc[40];
+	struct stat a, b;
+	int fl = O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, fd;
+
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", x->fd);
+	fd = open(proc, fl);
+	if (fd < 0 && errno == ENOENT)
+		fd = open(x->o->path, fl | (x->o->follow ? 0 : O_NOFOLLOW));
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &a) < 0 || fstat(x->fd, &b) < 0 ||
+	    a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+		close(fd);
+		errno = ESTALE;
+		return -1;
+	}
+	x->keep = fd;
+	return 0;
+}
+
+static void drop_keep(struct rx *x)
+{
+	if (x->keep >= 0)
+		close(x->keep);
+	x->keep = -1;
+}
+
+/* Runs before io_read() sleeps. */
+static int on_idle(void *p)
+{
+	struct rx *x = p;
+
+	if (!fdec_partial(&x->d))
+		return out_flush();
+	/* Half a frame: let the end of file tell us if its writer left. */
+	drop_keep(x);
+	out_flush();
+	return 0;
+}
+
+/* "PIPE: malformed stream at byte N: ...": N is where the bad frame began,
+ * counted in the bytes this reader took from the pipe. */
+static int malformed(const struct rx *x, uint64_t at, const char *why)
+{
+	const struct fdec *d = &x->d;
+
+	at -= fdec_taken(d);
+	if (d->body || d->hlen == FRAME_HDR)
+		warnx_("%s: malformed stream at byte %llu: frame of %lu bytes "
+		       "%s", x->o->path, (unsigned long long)at,
+		       (unsigned long)d->size, why);
+	else
+		warnx_("%s: malformed stream at byte %llu: frame header "
+		       "%s", x->o->path, (unsigned long long)at, why);
+	return FM_MALFORMED;
+}
+
+static void summary(const struct rx *x)
+{
+	double secs = (double)(io_now() - x->t0) / 1000;
+
+	if (secs > 0)
+		warnx_("%llu messages, %.3f s, %.0f messages/s",
+		       (unsigned long long)x->got, secs,
+		       (double)x->got / secs);
+	else
+		warnx_("%llu messages, %.3f s", (unsigned long long)x->got,
+		       secs);
+}
+
+/* Deliver what is whole, clean up, and say how it ended. */
+static int finish(struct rx *x, int r)
 {
 	out_flush();
 	olen = 0;	/* what is left is part of a message cut short */
 	exec_abort(&kid);	/* and a command still reading one dies */
-	if (o->verbose) {
-		double secs = (double)(io_now() - t0) / 1000;
-		if (secs > 0)
-			warnx_("%llu messages, %.3f s, %.0f messages/s",
-			       (unsigned long long)got, secs,
-			       (double)got / secs);
-		else
-			warnx_("%llu messages, %.3f s",
-			       (unsigned long long)got, secs);
-	}
-	if (created)
-		uncreate(o, fd);
-	close(fd);
+	if (x->o->verbose)
+		summary(x);
+	if (x->created)
+		uncreate(x->o, x->fd);
+	drop_keep(x);
+	close(x->fd);
 	if (oerr == EPIPE)
 		return 141;	/* as if killed by SIGPIPE, without the noise */
 	if (oerr) {
@@ -367,111 +473,160 @@ static int finish(const struct rxopt *o, int fd, int created, int r,
 	return r;
 }
 
-int receive(const struct rxopt *o)
+/* Open (and with -c create) the pipe, and take the reader lock. */
+static int start(struct rx *x, int64_t dl)
 {
-	static unsigned char buf[BUFSZ];
-	const unsigned char *data;
-	enum fdec_event ev;
-	struct fdec d;
-	uint64_t got = 0;
-	int64_t t0 = io_now(), dl;
-	int fd, created = 0, r = FM_OK;
-	size_t pos, dlen, want;
-	int empty = 0;
-	ssize_t k;
+	const struct rxopt *o = x->o;
+	int k;
 
-	io_signals();
-	if (o->create && create(o, &created))
+	if (o->create && create(o, &x->created))
 		return FM_FAIL;
-	/* Read-write keeps a writer open ourselves: no EOF, no POLLHUP spin
-	 * between writers.  -e needs to see the last writer go. */
-	fd = io_open_pipe(o->path, !o->eof, o->follow);
-	if (fd < 0) {
-		if (created)
+	x->fd = io_open_pipe(o->path, 0, o->follow);
+	/* -e needs to see the last writer go: no write end of our own. */
+	if (x->fd >= 0 && !o->eof && keep_open(x)) {
+		warn_("%s", o->path);
+		close(x->fd);
+		x->fd = -1;
+	}
+	if (x->fd < 0) {
+		if (x->created)
 			unlink(o->path);
 		return FM_FAIL;
 	}
 	/* Also when we created it: the path may have been swapped between
 	 * mkfifo() and open(). */
-	if (o->create && check_existing(o, fd)) {
-		close(fd);
+	if (o->create && check_existing(o, x->fd)) {
+		x->created = 0;
+		return finish(x, FM_FAIL);
+	}
+	k = io_lock_reader(x->fd, dl);
+	if (k == IO_TIMEOUT)
+		warnx_("%s: timed out: another reader is using it", o->path);
+	else if (k == IO_ERR)
+		warn_("%s: lock", o->path);
+	if (k)
+		return finish(x, k == IO_TIMEOUT ? FM_TIMEOUT :
+				 k == IO_STOP ? FM_OK : FM_FAIL);
+	return -1;
+}
+
+/* Decode and deliver buf[0..n).  Returns 0 or an exit code. */
+static int take(struct rx *x, const unsigned char *buf, size_t n)
+{
+	const struct rxopt *o = x->o;
+	const unsigned char *data;
+	enum fdec_event ev;
+	size_t pos = 0, dlen;
+	int r = 0;
+
+	if (o->format == '\n' || o->format == '0')
+		pos = lines_fast(o, &x->d, buf, n, &x->got);
+	while (!r) {
+		pos += fdec_feed(&x->d, buf + pos, n - pos, &ev, &data, &dlen);
+		if (ev == FD_NEED)
+			break;
+		if (ev == FD_HEAD) {
+			r = emit_head(o, &x->d, x->got + 1);
+		} else if (ev == FD_DATA) {
+			r = emit_data(o, data, dlen);
+		} else if (ev == FD_END) {
+			r = emit_end(o, ++x->got);
+			out_commit();
+		} else {
+			char why[64];
+			snprintf(why, sizeof why, "is larger than --max-size "
+				 "%llu", (unsigned long long)o->max);
+			r = malformed(x, x->off + pos, why);
+		}
+	}
+	x->off += n;
+	return r;
+}
+
+/* The read ended without data: k is 0 (end of file) or an IO_ code. */
+static int no_data(struct rx *x, ssize_t k)
+{
+	const struct rxopt *o = x->o;
+	char why[64];
+
+	if (k == 0 && fdec_partial(&x->d)) {
+		if (x->d.body)
+			snprintf(why, sizeof why, "cut short after %llu "
+				 "of them (last writer left)", (unsigned long long)
+				 (x->d.size - x->d.left));
+		else
+			snprintf(why, sizeof why, "cut short after %u of %d "
+				 "bytes (last writer left)", x->d.hlen,
+				 FRAME_HDR);
+		return malformed(x, x->off, why);
+	}
+	if (k == IO_TIMEOUT && (!o->listen || o->count != UINT64_MAX)) {
+		warnx_("timed out after %llu of %llu messages",
+		       (unsigned long long)x->got,
+		       (unsigned long long)o->count);
+		return FM_TIMEOUT;
+	}
+	if (k == IO_ERR) {
+		warn_("%s", o->path);
 		return FM_FAIL;
 	}
-	dl = io_deadline(o->timeout);
-	k = io_lock_reader(fd, dl);
-	if (k == IO_TIMEOUT) {
-		warnx_("%s: timed out: another reader is using it", o->path);
-		return finish(o, fd, created, FM_TIMEOUT, got, t0);
-	}
-	if (k) {
-		if (k == IO_ERR)
-			warn_("%s: lock", o->path);
-		return finish(o, fd, created, k == IO_STOP ? FM_OK : FM_FAIL,
-			      got, t0);
-	}
-	fdec_init(&d, o->max);
-	io_watch(STDOUT_FILENO);
-	while (got < o->count && !oerr) {
+	if (k == IO_GONE && !oerr)
+		oerr = EPIPE;	/* stdout's reader left */
+	return FM_OK;
+}
+
+/* Timeouts (-t) bound the wait for a message to begin: once any byte of a
+ * frame is in, the rest is waited for as long as its writer has the pipe
+ * open.  A stop signal ends the loop at the next frame boundary: no frame
+ * is left half-read, and no message is taken after it. */
+int receive(const struct rxopt *o)
+{
+	static unsigned char buf[BUFSZ];
+	struct rx x = { .o = o, .fd = -1, .keep = -1, .t0 = io_now() };
+	int64_t dl = io_deadline(o->timeout);
+	int empty = 0, partial, r;
+	size_t want;
+	ssize_t k;
+
+	io_signals();
+	r = start(&x, dl);
+	if (r >= 0)
+		return r;
+	r = FM_OK;
+	fdec_init(&x.d, o->max);
+	/* --exec: what the command writes is its own business. */
+	if (!o->exec)
+		io_watch(STDOUT_FILENO);
+	while (x.got < o->count) {
+		partial = fdec_partial(&x.d);
+		if (!partial && (io_stop || oerr || ostop))
+			break;
+		if (!partial && x.keep < 0 && !o->eof && keep_open(&x)) {
+			warn_("%s", o->path);
+			r = FM_FAIL;
+			break;
+		}
+		if (partial && oerr)
+			io_watch(-1);	/* read the frame to its end anyway */
 		/* --exec reads one message at a time: a command that fails
-		 * with --stop-on-error must leave the next one in the pipe. */
-		want = bound(&d, o->exec ? 1 : o->count - got);
-		k = io_read(fd, buf, want, dl, fdec_partial(&d), empty,
-			    out_flush);
-		if (k > 0) {
-			empty = (size_t)k < want;
-			if (o->timeout >= 0)
-				dl = io_deadline(o->timeout);
-		} else if (k == 0 || k == IO_TIMEOUT) {
-			if (fdec_partial(&d)) {
-				warnx_("malformed stream: frame cut short "
-				       "(%s)", k ? "no more data in time"
-						 : "last writer left");
-				r = FM_MALFORMED;
-			} else if (k == IO_TIMEOUT &&
-				   (!o->listen || o->count != UINT64_MAX)) {
-				warnx_("timed out after %llu of %llu "
-				       "messages", (unsigned long long)got,
-				       (unsigned long long)o->count);
-				r = FM_TIMEOUT;
-			}
-			break;
-		} else {
-			if (k == IO_ERR) {
-				warn_("%s", o->path);
-				r = FM_FAIL;
-			} else if (k == IO_GONE && !oerr) {
-				oerr = EPIPE;	/* stdout's reader left */
-			}
+		 * with --stop-on-error must leave the next one in the pipe.
+		 * After a stop, only the rest of this frame is read. */
+		want = bound(&x.d, o->exec || io_stop || oerr ? 1
+							       : o->count - x.got);
+		k = io_read(x.fd, buf, want, partial ? -1 : dl, partial, empty,
+			    on_idle, &x);
+		if (k <= 0) {
+			r = no_data(&x, k);
 			break;
 		}
-		pos = 0;
-		if (o->format == '\n' || o->format == '0')
-			pos = lines_fast(o, &d, buf, (size_t)k, &got);
-		for (;;) {
-			pos += fdec_feed(&d, buf + pos, (size_t)k - pos, &ev,
-					 &data, &dlen);
-			if (ev == FD_NEED)
-				break;
-			if (ev == FD_HEAD) {
-				r = emit_head(o, &d, got + 1);
-			} else if (ev == FD_DATA) {
-				r = emit_data(o, data, dlen);
-			} else if (ev == FD_END) {
-				r = emit_end(o, ++got);
-				out_commit();
-			} else {
-				warnx_("malformed stream: frame of %lu bytes "
-				       "is larger than --max-size %llu",
-				       (unsigned long)d.size,
-				       (unsigned long long)o->max);
-				r = FM_MALFORMED;
-			}
-			if (r)
-				goto done;
-		}
+		empty = (size_t)k < want;
+		if (o->timeout >= 0)
+			dl = io_deadline(o->timeout);
+		r = take(&x, buf, (size_t)k);
+		if (r)
+			break;
 	}
-done:
 	if (kid_failed && r == FM_OK)
 		r = FM_FAIL;	/* like xargs: say that some command failed */
-	return finish(o, fd, created, r, got, t0);
+	return finish(&x, r);
 }
