@@ -31,6 +31,11 @@ gone() {
 	! kill -0 "$1" 2>/dev/null
 }
 
+# has_child PID: PID has a child process (the --exec command runs).
+has_child() {
+	pgrep -P "$1" >/dev/null
+}
+
 # handled PID: PID has no signal pending (the last one sent has reached
 # its handler), so that the next one is not merged into it.
 handled() {
@@ -80,12 +85,12 @@ stalled_consumer() {
 	CAT=$KID
 }
 
-# listener_into_o ARGS...: "fifomsg listen ARGS $P" writing to $T/o, its
+# listener_into_o: "fifomsg listen $P" writing to $T/o, its
 # wrapper in $LW and the fifomsg process in $L, once it holds the pipe.
 # Then the consumer stops and 64 KiB of zeros fill $T/o, so the listener's
 # first write blocks before it writes a byte.
 listener_into_o() {
-	spawn "$T/o" fifomsg listen "$@" "$P"
+	spawn "$T/o" fifomsg listen "$P"
 	LW=$SPAWNED
 	kid "$LW"
 	L=$KID
@@ -106,7 +111,6 @@ paused_writer() {
 	mkfifo "$T/gate"
 	spawn "$T/w" sh -c 'exec >"$4"; cat "$1"; read -r _ <"$2"; cat "$3"' \
 		sh "$1" "$T/gate" "$2" "$P"
-	W=$SPAWNED
 }
 release() {
 	echo go >"$T/gate"
@@ -127,11 +131,11 @@ setup_file() {
 # --- a first signal while the output is slow --------------------------------
 
 @test "SIGTERM while standard output is stalled: every message taken is printed, the rest stay in the pipe, exit 143" {
-	local lines=$BATS_FILE_TMPDIR/lines n s
+	local msgs=$BATS_FILE_TMPDIR/lines n s
 	fm mkpipe "$P"
 	stalled_consumer
 	listener_into_o
-	spawn "$T/s" sh -c 'exec fifomsg send "$1" <"$2"' sh "$P" "$lines"
+	spawn "$T/s" sh -c 'exec fifomsg send "$1" <"$2"' sh "$P" "$msgs"
 	s=$SPAWNED
 	until_true 10 blocked_writing "$L"
 	kill -TERM "$L"
@@ -143,10 +147,10 @@ setup_file() {
 	# What it took, it printed; the others are still queued, in order.
 	n=$(($(stat -c %s "$T/got") - 65536))
 	[ "$n" -gt 0 ]
-	head -c "$n" "$lines" >"$T/took"
+	head -c "$n" "$msgs" >"$T/took"
 	got_after_zeros "$T/took"
 	fm listen -t 2 "$P" >"$T/rest"
-	cat "$T/took" "$T/rest" | cmp - "$lines"
+	cat "$T/took" "$T/rest" | cmp - "$msgs"
 	wait_pid "$s"
 }
 
@@ -306,7 +310,7 @@ setup_file() {
 		--exec 'read -r _ <"$FIFOMSG_PIPE.gate"; cat >"$FIFOMSG_PIPE.$FIFOMSG_SEQ"' "$P"
 	local lw=$SPAWNED
 	kid "$lw"
-	until_true 10 test -n "$(pgrep -P "$KID")"
+	until_true 10 has_child "$KID"
 	kill -TERM "$KID"
 	echo go >"$P.gate"
 	ended "$lw"
@@ -327,7 +331,7 @@ setup_file() {
 		--exec 'read -r _ <"$FIFOMSG_PIPE.gate"; cat >"$FIFOMSG_PIPE.$FIFOMSG_SEQ"' "$P"
 	lw=$SPAWNED
 	kid "$lw"
-	until_true 10 test -n "$(pgrep -P "$KID")"
+	until_true 10 has_child "$KID"
 	kill -TERM "$KID"
 	until_true 5 handled "$KID"
 	kill -TERM "$KID"
