@@ -11,11 +11,16 @@ LDFLAGS =
 WARN = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic \
 	-Wshadow -Wconversion -Werror
 DEFS = -DFIFOMSG_VERSION='"$(VERSION)"'
+# SCALAR=1: the portable word-at-a-time scanner instead of SSE2/NEON.
+SCALAR =
+SCALAR_DEFS_1 = -DFIFOMSG_SCALAR
+DEFS += $(SCALAR_DEFS_$(SCALAR))
 
 SRCS = src/main.c src/util.c src/args.c src/frame.c src/io.c \
 	src/send.c src/receive.c src/recv.c src/listen.c src/mkpipe.c \
-	src/json.c src/exec.c
-HDRS = src/fifomsg.h src/frame.h src/io.h src/receive.h src/json.h src/exec.h
+	src/json.c src/exec.c src/hex.c src/template.c
+HDRS = src/fifomsg.h src/frame.h src/io.h src/receive.h src/json.h src/exec.h \
+	src/hex.h src/template.h src/scan.h
 OBJS = $(SRCS:.c=.o)
 
 all: fifomsg
@@ -28,6 +33,12 @@ $(OBJS): $(HDRS) Makefile
 .c.o:
 	$(CC) $(WARN) $(DEFS) $(CFLAGS) -c -o $@ $<
 
+# A driver for the text modules' tests (tests/template.bats).
+UNIT_SRCS = tests/unit/tplcheck.c src/template.c src/json.c src/hex.c
+build/tplcheck: $(UNIT_SRCS) $(HDRS)
+	mkdir -p build
+	$(CC) $(WARN) -Isrc $(CFLAGS) -o $@ $(UNIT_SRCS)
+
 # The README's test command.
 test check: fifomsg
 	bats tests
@@ -38,6 +49,23 @@ stress: fifomsg
 
 bench: fifomsg
 	tests/bench/run
+
+# The delimiter scanner's loops in memory: instructions and ns per byte.
+bench-scan:
+	tests/bench/scan
+
+# The delimiter scanner against memchr(), SIMD and word loops (SCALAR=1:
+# the word loop alone), then the portable build for the core tests.
+scan-check:
+	mkdir -p build
+	$(CC) $(WARN) $(DEFS) $(CFLAGS) -DSCAN_MAIN -Isrc \
+		-o build/scan-check tests/fuzz/scan_fuzz.c
+	build/scan-check
+scalar: build/scalar/fifomsg
+build/scalar/fifomsg: $(SRCS) $(HDRS)
+	mkdir -p build/scalar
+	$(CC) $(WARN) $(DEFS) -DFIFOMSG_SCALAR $(CFLAGS) $(LDFLAGS) -o $@ \
+		$(SRCS)
 
 # Warnings from two compilers, gcc's analyzer, cppcheck, shellcheck.
 lint:
@@ -70,5 +98,5 @@ uninstall:
 clean:
 	rm -rf fifomsg $(OBJS) build
 
-.PHONY: all test check stress bench lint test-asan fuzz static install \
-	uninstall clean
+.PHONY: all test check stress bench bench-scan lint test-asan fuzz static install \
+	uninstall clean scan-check scalar

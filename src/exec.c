@@ -46,9 +46,6 @@ int exec_start(struct child *c, const char *cmd, const char *pipe,
 		_exit(127);
 	}
 	close(fds[0]);
-	/* Our end non-blocking: waiting for the command to read goes through
-	 * io_wait(), which a second stop signal always wakes. */
-	fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK);
 	c->fd = fds[1];
 	return 0;
 }

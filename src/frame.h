@@ -24,6 +24,23 @@ static inline uint32_t frame_get(const unsigned char *p)
 	       (uint32_t)p[3] << 24;
 }
 
+/* The fast paths' test, with the decoder's rules: the payload size of a
+ * whole frame at p[0..n) whose payload is at most max, or -1 when the
+ * frame is incomplete or too big (the decoder then takes over and says
+ * which).  Lets a reader skip the decoder's events for whole frames. */
+static inline int64_t frame_whole(const unsigned char *p, size_t n,
+				  uint64_t max)
+{
+	uint32_t len;
+
+	if (n < FRAME_HDR)
+		return -1;
+	len = frame_get(p);
+	if (len > max || len > n - FRAME_HDR)
+		return -1;
+	return len;
+}
+
 /* Incremental decoder: bytes may arrive split at any boundary. */
 struct fdec {
 	uint64_t max;		/* largest payload accepted */
@@ -56,5 +73,11 @@ int fdec_partial(const struct fdec *d);
 /* Bytes of the current frame consumed so far, header included: where it
  * began, counted back from the reader's position. */
 uint64_t fdec_taken(const struct fdec *d);
+/* Nonzero at a frame boundary (nothing of the next frame consumed, the
+ * last one's FD_END reported): where a fast path may take over. */
+static inline int fdec_idle(const struct fdec *d)
+{
+	return !d->hlen && !d->body;
+}
 
 #endif

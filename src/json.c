@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "hex.h"
 #include "json.h"
 
 /* Length of the UTF-8 sequence at s[0..n), 0 if it is invalid, or -1 if
@@ -113,4 +114,151 @@ size_t json_escape(struct json *j, const unsigned char *p, size_t n, int last,
 		}
 	}
 	return out;
+}
+
+/* Decoding, for send --json. */
+
+static ssize_t fail(size_t *col, const char **why, size_t at, const char *m)
+{
+	*col = at + 1;
+	*why = m;
+	return -1;
+}
+
+static int json_ws(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* The 16-bit value of the four hex digits at s[0..n), or -1. */
+static long hex4(const unsigned char *s, size_t n)
+{
+	long v = 0;
+	int d;
+
+	if (n < 4)
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		d = hex_digit(s[i]);
+		if (d < 0)
+			return -1;
+		v = v << 4 | d;
+	}
+	return v;
+}
+
+static size_t put_utf8(unsigned char *d, unsigned long c)
+{
+	if (c < 0x80) {
+		d[0] = (unsigned char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		d[0] = (unsigned char)(0xc0 | c >> 6);
+		d[1] = (unsigned char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		d[0] = (unsigned char)(0xe0 | c >> 12);
+		d[1] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+		d[2] = (unsigned char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	d[0] = (unsigned char)(0xf0 | c >> 18);
+	d[1] = (unsigned char)(0x80 | (c >> 12 & 0x3f));
+	d[2] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+	d[3] = (unsigned char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+/* \uXXXX at s[0..n), or a surrogate pair \uD8XX\uDCXX: the code point,
+ * *used set to the input bytes it took; -1 with *why on error. */
+static long unicode(const unsigned char *s, size_t n, size_t *used,
+		    const char **why)
+{
+	long hi = hex4(s + 2, n - 2), lo;
+
+	*why = "\\u needs four hex digits";
+	if (hi < 0)
+		return -1;
+	*used = 6;
+	if (hi < 0xd800 || hi > 0xdfff)
+		return hi;
+	*why = "lone surrogate";
+	if (hi > 0xdbff || n < 12 || s[6] != '\\' || s[7] != 'u')
+		return -1;
+	lo = hex4(s + 8, n - 8);
+	if (lo < 0xdc00 || lo > 0xdfff)
+		return -1;
+	*used = 12;
+	return 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
+}
+
+/* The escape at s[0] == '\\' (n bytes left): its bytes appended at dst,
+ * *w advanced; returns the input bytes it took, or 0 with *why. */
+static size_t unescape(const unsigned char *s, size_t n, unsigned char *dst,
+		       size_t *w, const char **why)
+{
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	const char *e;
+	size_t used;
+	long c;
+
+	*why = "bad escape";
+	if (n < 2)
+		return 0;
+	if (s[1] == 'u') {
+		c = unicode(s, n, &used, why);
+		if (c < 0)
+			return 0;
+		*w += put_utf8(dst + *w, (unsigned long)c);
+		return used;
+	}
+	e = s[1] ? strchr(from, s[1]) : NULL;
+	if (!e)
+		return 0;
+	dst[(*w)++] = (unsigned char)to[e - from];
+	return 2;
+}
+
+ssize_t json_decode(const char *line, size_t n, unsigned char *dst,
+		    size_t *col, const char **why)
+{
+	const unsigned char *s = (const unsigned char *)line;
+	size_t i = 0, w = 0, k;
+	int len;
+
+	while (i < n && json_ws(s[i]))
+		i++;
+	if (i == n || s[i] != '"')
+		return fail(col, why, i, "expected a JSON string");
+	/* Writes never overtake reads (each form decodes to at most its
+	 * own length), which is what makes dst == s safe. */
+	for (i++; i < n && s[i] != '"'; i += k) {
+		k = 1;
+		if (s[i] == '\\') {
+			k = unescape(s + i, n - i, dst, &w, why);
+			if (!k)
+				return fail(col, why, i, *why);
+		} else if (s[i] < 0x20) {
+			return fail(col, why, i, "control character not "
+					      "escaped");
+		} else if (s[i] < 0x80) {
+			dst[w++] = s[i];
+		} else {
+			len = utf8_len(s + i, n - i);
+			if (len <= 0)
+				return fail(col, why, i, "invalid UTF-8");
+			k = (size_t)len;
+			memmove(dst + w, s + i, k);
+			w += k;
+		}
+	}
+	if (i == n)
+		return fail(col, why, n, "unterminated string");
+	for (i++; i < n && json_ws(s[i]); i++)
+		;
+	if (i < n)
+		return fail(col, why, i, "text after the string");
+	return (ssize_t)w;
 }

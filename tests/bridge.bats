@@ -18,13 +18,6 @@ bats_require_minimum_version 1.5.0
 
 export LC_ALL=C
 
-is_status() {
-	[ "$status" -eq "$1" ] && return 0
-	printf 'status %s, expected %s\nstdout: %s\nstderr: %s\n' \
-		"$status" "$1" "$output" "${stderr-}"
-	return 1
-}
-
 need_socat() {
 	command -v socat >/dev/null ||
 		skip "socat is not installed: it is the transport these tests use"
@@ -33,12 +26,6 @@ need_socat() {
 need_python() {
 	command -v python3 >/dev/null ||
 		skip "python3 is not installed: it writes the test's frames"
-}
-
-# le32 N: N as 4 bytes, little-endian.
-le32() {
-	printf '%b' "$(printf '\\0%03o' $(($1 & 255)) $(($1 >> 8 & 255)) \
-		$(($1 >> 16 & 255)) $(($1 >> 24 & 255)))"
 }
 
 # far_end PIPE: the receiving host: a socat listening on 127.0.0.1 feeding
@@ -118,7 +105,8 @@ EOF
 	# bridge: every part exits 0.
 	wait_pid "$NEAR"
 	wait_pid "$FAR"
-	[ ! -s "$T/near.err" ] && [ ! -s "$T/far.err" ]
+	[ ! -s "$T/near.err" ]
+	[ ! -s "$T/far.err" ]
 }
 
 @test "the README recipe: lines sent on one side come out of recv -n on the other" {

@@ -7,20 +7,11 @@
 # the same checks at a larger scale.
 
 load helpers
-# shellcheck source-path=SCRIPTDIR source=stress/procs.sh
-. "$BATS_TEST_DIRNAME/stress/procs.sh"
-
-setup_file() {
-	# The interpreter itself, not a wrapper script that may take a second
-	# to start: a slow generator would look like a stalled pipe.
-	PY=$(python3 -c 'import sys; print(sys.executable)')
-	export PY
-}
 
 MC=$BATS_TEST_DIRNAME/stress/msgcheck
 
 mc() {
-	"$PY" "$MC" "$@"
+	"$PYTHON" "$MC" "$@"
 }
 
 # spawn_in FILE OUT CMD...: spawn with standard input from FILE (a
@@ -41,7 +32,7 @@ spawn_gen() {
 	spawn "$out" sh -c 'py=$1 mc=$2 opt=$3 p=$4
 		shift 4
 		"$py" "$mc" gen "$@" | fifomsg send ${opt:+"$opt"} "$p"' \
-		sh "$PY" "$MC" "$opt" "$P" "$@"
+		sh "$PYTHON" "$MC" "$opt" "$P" "$@"
 }
 
 # inner PID: set FPID to the fifomsg process under PID once it runs.
@@ -59,12 +50,6 @@ wrote_at_least() {
 }
 someone_wrote() {
 	[ $(($(wchar "$1") + $(wchar "$2"))) -gt 0 ]
-}
-gone() {
-	! kill -0 "$1" 2>/dev/null
-}
-lines_at_least() {
-	[ "$(wc -l <"$1")" -ge "$2" ]
 }
 
 # row_ok OUTPUT N: a verify row with N sent, N received, none lost,
@@ -119,7 +104,7 @@ row_ok() {
 	lpid=$SPAWNED
 	reader_ready "$P"
 	for i in 1 2 3; do
-		FM_TIMEOUT=60 spawn "$T/foreign$i" "$PY" "$MC" foreign "$P" \
+		FM_TIMEOUT=60 spawn "$T/foreign$i" "$PYTHON" "$MC" foreign "$P" \
 			-w "$i" -n 2000 --manifest "$T/man"
 		pids+=("$SPAWNED")
 		FM_TIMEOUT=60 spawn_gen "$T/send$i" -0 -w $((i + 3)) -n 2000 \
@@ -273,7 +258,7 @@ row_ok() {
 	for g in "${pids[@]}"; do
 		wait_pid "$g"
 	done
-	until_true 10 lines_at_least "$T/out" 500
+	until_true 10 lines_in "$T/out" 500
 	# The last writer has gone: a listener that polls a hung-up pipe
 	# would spin here at 100% of a CPU (~150 ticks).
 	t0=$(cpu_ticks "$lpid")
@@ -334,7 +319,7 @@ row_ok() {
 	reader_ready "$P"
 	fm send "$P" hello world
 	kill -INT "$pid"
-	until_true 1 gone "$pid"
+	until_true 1 not_running "$pid"
 	status=0
 	wait "$SPAWNED" || status=$?
 	[ "$status" -eq 130 ]
@@ -354,7 +339,7 @@ row_ok() {
 	fm send "$P" one
 	# listen learns that head is gone at its next write.
 	for i in $(seq 1 100); do
-		gone "$SPAWNED" && break
+		not_running "$SPAWNED" && break
 		fm send --no-wait "$P" more
 		sleep 0.05
 	done
@@ -371,7 +356,7 @@ row_ok() {
 	fm send "$P" before
 	# Header announcing 1000 bytes, then 10 and 20 bytes with pauses
 	# shorter than the timeout, then the writer is gone.
-	timeout -k 1 10 "$PY" "$MC" torn "$P" --announce 1000 --pieces 10,20 \
+	timeout -k 1 10 "$PYTHON" "$MC" torn "$P" --announce 1000 --pieces 10,20 \
 		--pause 0.3
 	status=0
 	wait "$SPAWNED" || status=$?
@@ -384,7 +369,7 @@ row_ok() {
 	fm mkpipe "$P"
 	spawn "$T/out" fifomsg listen -e "$P"
 	reader_ready "$P"
-	run timeout -k 1 10 "$PY" "$MC" torn "$P" --announce 5000 \
+	run timeout -k 1 10 "$PYTHON" "$MC" torn "$P" --announce 5000 \
 		--pieces 100,4000 --pause 0.2 --kill
 	[ "$status" -eq 137 ]
 	status=0
@@ -437,7 +422,7 @@ row_ok() {
 	[ "$HWM" -gt 0 ]
 	[ "$HWM" -lt "$limit" ]
 	touch "$T/go"
-	while ! gone "$lp"; do
+	while ! not_running "$lp"; do
 		sample_hwm "$lp" "$s1" "$s2"
 		sleep 0.01
 	done

@@ -13,19 +13,6 @@ version() {
 	sed -n 's/^VERSION *= *//p' "$BATS_TEST_DIRNAME/../Makefile"
 }
 
-# tm CMD...: any command under the suite's timeout.
-tm() {
-	timeout -k 2 "$FM_TIMEOUT" "$@"
-}
-
-# is_status N: $status is N, else show what ran.
-is_status() {
-	[ "$status" -eq "$1" ] && return 0
-	printf 'status %s, expected %s\nstdout: %s\nstderr: %s\n' \
-		"$status" "$1" "$output" "${stderr-}"
-	return 1
-}
-
 # help_ok ENTRY... SUB: "ENTRY --help" and "ENTRY -h" print the usage of
 # SUB ("fifomsg" for the top level) and an option list to stdout, exit 0.
 help_ok() {
@@ -39,7 +26,8 @@ help_ok() {
 		[[ ${lines[0]} == "$want"* ]]
 		# More than the synopsis: the options are listed.
 		[ "${#lines[@]}" -gt 3 ]
-		[[ $output == *--help* && $output == *--version* ]]
+		[[ $output == *--help* ]]
+		[[ $output == *--version* ]]
 	done
 }
 
@@ -163,7 +151,8 @@ version_ok() {
 	is_status 0
 	run fifomsg mkpipe -m 640 "$T/b"
 	is_status 0
-	[ -p "$T/a" ] && [ -p "$T/b" ]
+	[ -p "$T/a" ]
+	[ -p "$T/b" ]
 	[ "$(stat -c %a "$T/a")" = 640 ]
 	[ "$(stat -c %a "$T/b")" = 640 ]
 }

@@ -25,6 +25,7 @@ queue() {
 	[ "${lines[3]}" = '""' ]
 	[ "${lines[4]}" = '"ünïcødé €"' ]
 	run jq -r . <<<"${lines[1]}"
+	[ "$status" -eq 0 ]
 	[ "$output" = 'tab	and "quotes" and \backslash' ]
 }
 
@@ -32,11 +33,11 @@ queue() {
 	fm mkpipe "$P"
 	# NUL-free binary: \001, DEL, a lone continuation byte, a truncated
 	# sequence, an overlong form, a surrogate, and valid é at the end.
-	printf 'a\001\177\200b\342\202c\300\257\355\240\200\303\251' |
-		fm send -w "$P" &
+	printf 'a\001\177\200b\342\202c\300\257\355\240\200\303\251' >"$T/in"
+	spawn "$T/send" bash -c 'exec fifomsg send -w "$1" <"$2"' _ "$P" "$T/in"
 	run fm recv --json "$P"
-	wait
 	[ "$status" -eq 0 ]
+	wait_pid "$SPAWNED"
 	[ "$output" = '"a\u0001'$'\177''\u0080b\u00e2\u0082c\u00c0\u00af\u00ed\u00a0\u0080é"' ]
 }
 
@@ -45,10 +46,10 @@ queue() {
 	# A 1 MiB message of 3-byte characters: the reads (64 KiB) cut
 	# sequences in two, none of which may come out escaped.
 	python3 -c 'import sys; sys.stdout.write("€" * 349525 + "x")' >"$T/euro"
-	fm send -w "$P" <"$T/euro" &
+	spawn "$T/send" bash -c 'exec fifomsg send -w "$1" <"$2"' _ "$P" "$T/euro"
 	run fm recv --json "$P"
-	wait
 	[ "$status" -eq 0 ]
+	wait_pid "$SPAWNED"
 	[ "$output" = "\"$(cat "$T/euro")\"" ]
 }
 
@@ -104,10 +105,10 @@ queue() {
 @test "--exec: a command that does not read its input is no error" {
 	fm mkpipe "$P"
 	head -c 300000 /dev/zero >"$T/big"
-	fm send -w "$P" <"$T/big" &
+	spawn "$T/send" bash -c 'exec fifomsg send -w "$1" <"$2"' _ "$P" "$T/big"
 	run fm recv --exec 'echo ran' "$P"
-	wait
 	[ "$status" -eq 0 ]
+	wait_pid "$SPAWNED"
 	[ "$output" = ran ]
 }
 

@@ -1,14 +1,33 @@
 # Shared by every test file: a private temp dir with the binary and its
 # links on PATH, a timeout on everything that may wait on a pipe, and
-# cleanup of every background process and file.
+# cleanup of every background process and file.  Test files define only
+# what is particular to their subcommand.
 # shellcheck shell=bash
+
+# fifomsg_under, cpu_ticks, hwm_kib, wchar, sample_hwm, has_lock.
+# shellcheck source-path=SCRIPTDIR source=stress/procs.sh
+. "$BATS_TEST_DIRNAME/stress/procs.sh"
 
 FIFOMSG=${FIFOMSG:-$BATS_TEST_DIRNAME/../fifomsg}
 # Seconds any single command may take before the test fails instead of
 # hanging the suite.
 FM_TIMEOUT=${FM_TIMEOUT:-20}
 
+# The python3 interpreter itself, found once per file: a version
+# manager's wrapper can cost more than a test, and a slow generator would
+# look like a stalled pipe.
+setup_file() {
+	PYTHON=$(python3 -c 'import sys; print(sys.executable)') || PYTHON=python3
+	export PYTHON
+}
+
+# setup: what every test starts from.  A file that needs more defines
+# its own setup() calling fm_setup first.
 setup() {
+	fm_setup
+}
+
+fm_setup() {
 	T=$(mktemp -d "${BATS_TMPDIR:-/tmp}/fifomsg-test.XXXXXX")
 	BIN=$T/bin
 	mkdir "$BIN"
@@ -39,6 +58,11 @@ fm() {
 	timeout -k 2 "$FM_TIMEOUT" fifomsg "$@"
 }
 
+# tm CMD...: any command under the same timeout.
+tm() {
+	timeout -k 2 "$FM_TIMEOUT" "$@"
+}
+
 # spawn OUT CMD...: run CMD in the background under a timeout, stdout to
 # OUT, stderr to OUT.err; its pid is appended to PIDS and left in SPAWNED.
 # fd 3 is closed so bats does not wait for it.
@@ -57,6 +81,23 @@ wait_pid() {
 	return "$rc"
 }
 
+# ended PID: the exit status of the background job PID, in $status (for
+# is_status).
+ended() {
+	status=0
+	wait "$1" || status=$?
+}
+
+# not_running PID: the process PID has ended.
+not_running() {
+	! kill -0 "$1" 2>/dev/null
+}
+
+# lines_in FILE N: FILE has at least N lines.
+lines_in() {
+	[ "$(wc -l <"$1")" -ge "$2" ]
+}
+
 # until_true SECS CMD...: poll CMD every 20 ms until it succeeds or SECS
 # pass; fails in the latter case.
 until_true() {
@@ -71,13 +112,6 @@ until_true() {
 # A reader has the pipe open (it holds the reader lock once running).
 reader_ready() {
 	until_true 10 has_lock "$1"
-}
-
-# has_lock PIPE: some process holds a flock on PIPE (a reader is in place).
-has_lock() {
-	local ino
-	ino=$(stat -c %i "$1") || return 1
-	grep -q "FLOCK.*:$ino " /proc/locks
 }
 
 # --- shared by the test files ---------------------------------------

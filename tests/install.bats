@@ -21,18 +21,6 @@ REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 LINKS=(fifo-mkpipe fifo-send fifo-recv fifo-listen)
 PAGES=(fifomsg fifomsg-mkpipe fifomsg-send fifomsg-recv fifomsg-listen)
 
-is_status() {
-	[ "$status" -eq "$1" ] && return 0
-	printf 'status %s, expected %s\nstdout: %s\nstderr: %s\n' \
-		"$status" "$1" "$output" "${stderr-}"
-	return 1
-}
-
-# tm CMD...: any command under the suite's timeout.
-tm() {
-	timeout -k 2 "$FM_TIMEOUT" "$@"
-}
-
 # mktree DIR PAGE...: a source tree to install from, with a minimal mdoc
 # page DIR/man/PAGE.1 for each PAGE.
 mktree() {
@@ -291,7 +279,8 @@ expected_files() {
 	[ -f "$T/m/man1/fifomsg.1" ]
 	[ -f "$T/p/share/bash-completion/completions/fifomsg" ]
 	[ -f "$T/p/share/fifomsg/manifest" ]
-	[ ! -e "$T/p/bin" ] && [ ! -e "$T/p/share/man" ]
+	[ ! -e "$T/p/bin" ]
+	[ ! -e "$T/p/share/man" ]
 	run --separate-stderr env PREFIX="$T/p" timeout 20 "$T/src/install.sh" \
 		--prefix "$T/q"
 	is_status 0
@@ -299,7 +288,9 @@ expected_files() {
 	run --separate-stderr env PREFIX="$T/p" timeout 20 "$T/src/install.sh" \
 		--uninstall
 	is_status 0
-	[ ! -e "$T/b" ] && [ ! -e "$T/m" ] && [ ! -e "$T/p" ]
+	[ ! -e "$T/b" ]
+	[ ! -e "$T/m" ]
+	[ ! -e "$T/p" ]
 }
 
 @test "make install honours PREFIX and DESTDIR; make uninstall removes it all" {

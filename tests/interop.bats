@@ -14,13 +14,6 @@ export LC_ALL=C
 
 ARTICLE=$BATS_TEST_DIRNAME/article.py
 
-# The interpreter itself, found once: a version manager's python3 wrapper
-# can cost more than the test.
-setup_file() {
-	PYTHON=$(python3 -c 'import sys; print(sys.executable)') || PYTHON=python3
-	export PYTHON
-}
-
 # article ARGS...: the Python client under the suite's timeout.
 article() {
 	timeout -k 2 "$FM_TIMEOUT" "$PYTHON" "$ARTICLE" "$@"

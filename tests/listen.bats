@@ -19,30 +19,9 @@ listener() {
 	reader_ready "$P"
 }
 
-# ended PID: the exit status of the background job PID, in $status.
-ended() {
-	status=0
-	wait "$1" || status=$?
-}
-
-# lines_in FILE N: FILE has at least N lines.
-lines_in() {
-	[ "$(wc -l <"$1")" -ge "$2" ]
-}
-
-# not_running PID: the background job PID has ended.
-not_running() {
-	! kill -0 "$1" 2>/dev/null
-}
-
 # no_child PID NAME: PID (if any) has no child process named NAME.
 no_child() {
 	[ -z "$1" ] || ! pgrep -P "$1" -x "$2" >/dev/null
-}
-
-# cpu_ticks PID: user + system CPU time of PID, in clock ticks.
-cpu_ticks() {
-	awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 
 # --- listening and stopping ------------------------------------------------
@@ -123,8 +102,10 @@ cpu_ticks() {
 	fifomsg mkpipe "$P"
 	timed listen -t 0.6 "$P"
 	is_status 0
-	[ ! -s "$T/out" ] && [ ! -s "$T/err" ]
-	[ "$ELAPSED" -ge 600 ] && [ "$ELAPSED" -lt 5000 ]
+	[ ! -s "$T/out" ]
+	[ ! -s "$T/err" ]
+	[ "$ELAPSED" -ge 600 ]
+	[ "$ELAPSED" -lt 5000 ]
 }
 
 @test "listen --timeout exits 0 once messages stop coming, having printed them" {
@@ -228,6 +209,7 @@ cpu_ticks() {
 	listener --null -n 1
 	fm send -w "$P" <"$T/bytes"
 	ended "$L"
+	is_status 0
 	{ cat "$T/bytes"; printf '\0'; } | cmp - "$T/got"
 }
 

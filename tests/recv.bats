@@ -134,7 +134,8 @@ sender() {
 	is_status 3
 	[ ! -s "$T/out" ]
 	[[ $(cat "$T/err") == "fifomsg: recv: "*"timed out after 0 of 1 messages"* ]]
-	[ "$ELAPSED" -ge 600 ] && [ "$ELAPSED" -lt 5000 ]
+	[ "$ELAPSED" -ge 600 ]
+	[ "$ELAPSED" -lt 5000 ]
 }
 
 @test "recv -n 3 -t prints the one message that came, then exits 3 (1 of 3)" {
@@ -181,7 +182,8 @@ sender() {
 	fm send "$P" created
 	wait_pid "$r"
 	[ "$(cat "$T/got")" = created ]
-	[ ! -e "$P" ] && [ ! -L "$P" ]
+	[ ! -e "$P" ]
+	[ ! -L "$P" ]
 }
 
 @test "recv --create removes the pipe it created after a timeout too" {
@@ -205,7 +207,8 @@ sender() {
 	fifomsg mkpipe "$P"
 	run --separate-stderr fm recv -c -t 0.2 "$P"
 	is_status 3
-	[ -p "$P" ] && [ "$(stat -c %a "$P")" = 600 ]
+	[ -p "$P" ]
+	[ "$(stat -c %a "$P")" = 600 ]
 }
 
 @test "recv -c refuses an existing FIFO writable by others (exit 1), unless -m allows it" {

@@ -12,13 +12,6 @@ bats_require_minimum_version 1.5.0
 
 export LC_ALL=C
 
-# The interpreter itself, found once: a version manager's python3 wrapper
-# can cost more than the test.
-setup_file() {
-	PYTHON=$(python3 -c 'import sys; print(sys.executable)') || PYTHON=python3
-	export PYTHON
-}
-
 # big_line FILE BYTES: FILE holds BYTES bytes of printable text, no newline.
 big_line() {
 	head -c "$2" /dev/zero | tr '\0' 'q' >"$1"
@@ -69,7 +62,8 @@ last_message() {
 	run --separate-stderr fm send "$P" "hello world" 'back\slash\n' \
 		"  two  spaces " $'tab\there' '*?[$(x)]' "\"quoted\""
 	is_status 0
-	[ -z "$output" ] && [ -z "$stderr" ]
+	[ -z "$output" ]
+	[ -z "$stderr" ]
 	frames "hello world" 'back\slash\n' "  two  spaces " $'tab\there' \
 		'*?[$(x)]' "\"quoted\"" >"$T/want"
 	got_is "$T/want"
@@ -324,7 +318,8 @@ last_message() {
 	is_status 0
 	[ "$output" = c ]
 	wait_pid "$sender"
-	[ ! -s "$T/send" ] && [ ! -s "$T/send.err" ]
+	[ ! -s "$T/send" ]
+	[ ! -s "$T/send.err" ]
 }
 
 @test "send --no-wait exits 0 at once when no reader is there" {
@@ -351,7 +346,8 @@ last_message() {
 	is_status 3
 	[ ! -s "$T/out" ]
 	[[ $(cat "$T/err") == "fifomsg: send: "*"timed out"*"sent 0 of 2 messages"* ]]
-	[ "$ELAPSED" -ge 600 ] && [ "$ELAPSED" -lt 5000 ]
+	[ "$ELAPSED" -ge 600 ]
+	[ "$ELAPSED" -lt 5000 ]
 }
 
 @test "send --timeout counts the messages a reader took: sent 1 of 3" {

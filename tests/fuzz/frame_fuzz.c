@@ -12,7 +12,11 @@
  *  - a piece of exactly fdec_want bytes ends at a header or a frame end;
  *  - the decoded frames, re-encoded with frame_put, are exactly the
  *    stream's prefix up to the last complete frame;
- *  - splitting the stream differently changes nothing in the result. */
+ *  - splitting the stream differently changes nothing in the result;
+ *  - frame_whole() and fdec_idle(), the fast paths' tests, agree with
+ *    the decoder: a whole frame where the decoder, fed the same bytes,
+ *    reports FD_HEAD and FD_END (not FD_TOOBIG); idle exactly at frame
+ *    boundaries. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -91,6 +95,8 @@ static void decode(const unsigned char *s, size_t len, uint64_t max,
 
 			/* The decoder's view of the frame matches the model's. */
 			CHECK(fdec_want(&d) == model_want(&m, at + off));
+			CHECK(!!fdec_idle(&d) ==
+			      (!m.inbody && at + off == m.start));
 			CHECK(!!fdec_partial(&d) ==
 			      (at + off > m.start &&
 			       !(m.inbody && m.got == m.size)));
@@ -169,6 +175,42 @@ static void decode(const unsigned char *s, size_t len, uint64_t max,
 	}
 }
 
+/* frame_whole() at every offset and length against the decoder fed
+ * exactly those bytes from a fresh start. */
+static void check_whole(const unsigned char *s, size_t len, uint64_t max)
+{
+	size_t at, n;
+
+	for (at = 0; at < len && at < 64; at++) {
+		for (n = 0; at + n <= len && n < 64; n++) {
+			struct fdec d;
+			enum fdec_event ev = FD_NEED;
+			const unsigned char *data;
+			size_t dlen, off = 0;
+			int64_t w = frame_whole(s + at, n, max);
+			int whole = 0;
+
+			fdec_init(&d, max);
+			CHECK(fdec_idle(&d));
+			off += fdec_feed(&d, s + at, n, &ev, &data, &dlen);
+			if (ev == FD_HEAD) {
+				do {
+					off += fdec_feed(&d, s + at + off,
+							 n - off, &ev, &data,
+							 &dlen);
+				} while (ev == FD_DATA);
+				whole = ev == FD_END;
+			}
+			CHECK((w >= 0) == whole);
+			if (whole) {
+				CHECK((uint64_t)w == d.size);
+				CHECK(off == FRAME_HDR + (size_t)w);
+				CHECK(fdec_idle(&d));
+			}
+		}
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -189,6 +231,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s = data + 2 + nsplit;
 	len = size - 2 - nsplit;
 
+	check_whole(s, len, max);
 	decode(s, len, max, split, nsplit, &a);
 	decode(s, len, max, NULL, 0, &b);
 	/* However the bytes were split, the outcome is the same. */

@@ -1,6 +1,6 @@
-# Process counters from /proc (Linux), shared by tests/delivery.bats and
+# Process counters from /proc (Linux), shared by tests/helpers.bash and
 # tests/stress/run: which fifomsg runs under a wrapper, its CPU time, its
-# peak memory, the bytes it has written.
+# peak memory, the bytes it has written; whether a reader holds a pipe.
 # shellcheck shell=bash
 
 # fifomsg_under PID: the fifomsg processes at or below PID (e.g. the one a
@@ -53,8 +53,8 @@ sample_hwm() {
 	done
 }
 
-# pipe_locked PIPE: a reader holds its flock (it is open and running).
-pipe_locked() {
+# has_lock PIPE: a reader holds its flock (it is open and running).
+has_lock() {
 	local ino
 	ino=$(stat -c %i "$1" 2>/dev/null) || return 1
 	grep -q "FLOCK.*:$ino " /proc/locks
