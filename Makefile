@@ -18,9 +18,10 @@ DEFS += $(SCALAR_DEFS_$(SCALAR))
 
 SRCS = src/main.c src/util.c src/args.c src/frame.c src/io.c \
 	src/send.c src/receive.c src/recv.c src/listen.c src/mkpipe.c \
-	src/json.c src/exec.c src/hex.c src/template.c
+	src/json.c src/exec.c src/hex.c src/template.c src/out.c src/emit.c \
+	src/pipefile.c
 HDRS = src/fifomsg.h src/frame.h src/io.h src/receive.h src/json.h src/exec.h \
-	src/hex.h src/template.h src/scan.h
+	src/hex.h src/template.h src/scan.h src/out.h src/emit.h src/pipefile.h
 OBJS = $(SRCS:.c=.o)
 
 all: fifomsg
