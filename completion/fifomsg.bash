@@ -1,6 +1,7 @@
 # bash completion for fifomsg and its links fifo-mkpipe, fifo-send,
-# fifo-recv, fifo-listen: subcommands, options, and FIFOs (or directories
-# leading to them) for the PIPE operand.
+# fifo-recv, fifo-listen, fifo-publish, fifo-subscribe, fifo-request,
+# fifo-serve: subcommands, options, and FIFOs (or directories leading to
+# them) for the PIPE operand, directories for DIR.
 # shellcheck shell=bash
 
 # _fifomsg_opts SUB: the options of SUB, space separated.
@@ -17,6 +18,15 @@ _fifomsg_opts()
 	listen) echo "-0 --null -r --raw --json -e --eof -v --verbose" \
 		"-n --count -t --timeout -c --create -m --mode --exec" \
 		"--stop-on-error --max-size --follow $common" ;;
+	publish) echo "-0 --null -w --whole -v --verbose -t --timeout --drop" \
+		"--wait --max-size --force $common" ;;
+	subscribe) echo "-0 --null -r --raw --json -c --create -v --verbose" \
+		"-n --count -t --timeout -m --mode --exec --stop-on-error" \
+		"--max-size --force $common" ;;
+	request) echo "-0 --null -r --raw --json -v --verbose -t --timeout" \
+		"-d --dir --exec --stop-on-error --max-size --follow $common" ;;
+	serve) echo "-k --keep-newline -v --verbose -n --count -t --timeout" \
+		"--max-size --follow --exec $common" ;;
 	esac
 }
 
@@ -50,7 +60,8 @@ _fifomsg()
 					'-h --help -V --version --list' -- "$cur")
 			else
 				mapfile -t COMPREPLY < <(compgen -W \
-					'mkpipe send recv listen' -- "$cur")
+					'mkpipe send recv listen publish subscribe
+					request serve' -- "$cur")
 			fi
 			return 0
 		fi
@@ -61,7 +72,10 @@ _fifomsg()
 	case $sub in
 	mkpipe) takes=m ;;
 	send) takes=t ;;
-	recv | listen) takes=mnt ;;
+	recv | listen | subscribe) takes=mnt ;;
+	publish) takes=t ;;
+	request) takes=td ;;
+	serve) takes=nt ;;
 	*) return 0 ;;
 	esac
 
@@ -75,7 +89,7 @@ _fifomsg()
 		fi
 		case $w in
 		--) operands=1 ;;
-		--mode | --timeout | --count | --max-size | --exec)
+		--mode | --timeout | --count | --max-size | --exec | --dir)
 			((i == COMP_CWORD - 1)) && break
 			((i++))
 			;;
@@ -99,6 +113,10 @@ _fifomsg()
 		--exec)
 			mapfile -t COMPREPLY < <(compgen -c -- "$cur" | sort -u)
 			;;
+		-d | --dir)
+			compopt -o filenames 2>/dev/null
+			mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+			;;
 		esac
 		return 0
 	fi
@@ -111,10 +129,14 @@ _fifomsg()
 	fi
 	# Only mkpipe takes several PIPEs; send's later operands are
 	# messages.
-	if ((operands <= 1)) || [[ $sub == mkpipe ]]; then
+	if ((operands <= 1)) && [[ $sub == publish || $sub == subscribe ]]; then
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+	elif ((operands <= 1)) || [[ $sub == mkpipe ]]; then
 		_fifomsg_pipes "$cur"
 	fi
 	return 0
 }
 
-complete -F _fifomsg fifomsg fifo-mkpipe fifo-send fifo-recv fifo-listen
+complete -F _fifomsg fifomsg fifo-mkpipe fifo-send fifo-recv fifo-listen \
+	fifo-publish fifo-subscribe fifo-request fifo-serve

@@ -1,5 +1,6 @@
 /* Option values.  Strict on purpose: "10x", "-1", " 5", "1e3" and "" are
  * all errors, so a typo never turns into a surprising number. */
+#include "compat.h"
 #include <limits.h>
 #include <stdint.h>
 

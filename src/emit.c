@@ -1,3 +1,4 @@
+#include "compat.h"
 #include <stddef.h>
 #include <string.h>
 

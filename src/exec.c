@@ -1,4 +1,4 @@
-#define _GNU_SOURCE	/* pipe2 */
+#include "compat.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -14,12 +14,18 @@
 int exec_start(struct child *c, const char *cmd, const char *pipe,
 	       uint64_t seq)
 {
+	return exec_start_out(c, cmd, pipe, seq, -1);
+}
+
+int exec_start_out(struct child *c, const char *cmd, const char *pipe,
+		   uint64_t seq, int out)
+{
 	char num[24];
 	int fds[2];
 	sigset_t none;
 
 	/* Close-on-exec: no later command inherits this one's input. */
-	if (pipe2(fds, O_CLOEXEC) < 0) {
+	if (io_pipe(fds, O_CLOEXEC) < 0) {
 		warn_("pipe");
 		return -1;
 	}
@@ -39,6 +45,7 @@ int exec_start(struct child *c, const char *cmd, const char *pipe,
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		snprintf(num, sizeof num, "%llu", (unsigned long long)seq);
 		if (dup2(fds[0], STDIN_FILENO) < 0 ||
+		    (out >= 0 && dup2(out, STDOUT_FILENO) < 0) ||
 		    setenv("FIFOMSG_PIPE", pipe, 1) < 0 ||
 		    setenv("FIFOMSG_SEQ", num, 1) < 0)
 			_exit(126);

@@ -17,6 +17,9 @@ struct child {
  * with a message printed. */
 int exec_start(struct child *c, const char *cmd, const char *pipe,
 	       uint64_t seq);
+/* The same with the command's standard output on out (-1: ours). */
+int exec_start_out(struct child *c, const char *cmd, const char *pipe,
+		   uint64_t seq, int out);
 /* Feed it payload, waiting as long as it takes it to read; a first stop
  * signal does not interrupt (the command gets its whole message).  A
  * command that does not read all of its input is not an error: the rest

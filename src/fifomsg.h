@@ -25,6 +25,10 @@ int mkpipe_main(int argc, char **argv);
 int send_main(int argc, char **argv);
 int recv_main(int argc, char **argv);
 int listen_main(int argc, char **argv);
+int publish_main(int argc, char **argv);
+int subscribe_main(int argc, char **argv);
+int request_main(int argc, char **argv);
+int serve_main(int argc, char **argv);
 
 /* Each message is formatted whole and written with one write(2), so lines
  * from concurrent processes never interleave. */
@@ -48,5 +52,16 @@ int parse_count(const char *s, uint64_t *out);	/* 0 .. 2^63 */
 int parse_secs(const char *s, int64_t *ms);	/* "1.5" -> 1500, rounded up */
 int parse_size(const char *s, uint64_t *out);	/* N[KMG], at most 4 GiB - 1 */
 int parse_mode(const char *s, mode_t *out);	/* octal, at most 0777 */
+
+/* The same, for an option's value: 0, or FM_USAGE once the bad value is
+ * reported ("bad timeout '1x' (seconds, e.g. 5 or 0.5)") with usage. */
+int opt_count(const char *usage, const char *arg, uint64_t *out);
+int opt_secs(const char *usage, const char *arg, int64_t *ms);
+int opt_size(const char *usage, const char *arg, uint64_t *out);
+int opt_mode(const char *usage, const char *arg, mode_t *out);
+
+/* -v: "N messages[, B bytes], S s[, R messages/s]" on standard error, for
+ * n messages (and bytes, unless NULL) in ms milliseconds. */
+void print_summary(uint64_t n, const uint64_t *bytes, int64_t ms);
 
 #endif

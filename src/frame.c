@@ -1,3 +1,4 @@
+#include "compat.h"
 #include <string.h>
 
 #include "frame.h"

@@ -1,3 +1,4 @@
+#include "compat.h"
 #include "hex.h"
 
 void hex_encode(const unsigned char *p, size_t n, char *dst)

@@ -1,10 +1,16 @@
-#define _GNU_SOURCE	/* F_OFD_SETLK, pipe2 */
+#include "compat.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+/* FIFOMSG_NO_INOTIFY: build the drain that other systems get. */
+#if defined(__linux__) && !defined(FIFOMSG_NO_INOTIFY)
+#define HAVE_INOTIFY 1
+#include <sys/inotify.h>
+#endif
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -43,12 +49,40 @@ static void on_alarm(int sig)
 	(void)sig;	/* Only here to interrupt a blocking lock call. */
 }
 
+int io_pipe(int fd[2], int flags)
+{
+#ifndef FIFOMSG_NO_PIPE2
+	return pipe2(fd, flags);
+#else
+	/* As good as pipe2() here: we are single-threaded, so no fork() and
+	 * exec can come between pipe() and FD_CLOEXEC. */
+	if (pipe(fd) < 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		int fl = fcntl(fd[i], F_GETFL);
+
+		if (fl < 0 || ((flags & O_CLOEXEC) &&
+			       fcntl(fd[i], F_SETFD, FD_CLOEXEC) < 0) ||
+		    ((flags & O_NONBLOCK) &&
+		     fcntl(fd[i], F_SETFL, fl | O_NONBLOCK) < 0)) {
+			int err = errno;
+
+			close(fd[0]);
+			close(fd[1]);
+			errno = err;
+			return -1;
+		}
+	}
+	return 0;
+#endif
+}
+
 void io_signals(void)
 {
 	static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa;
 
-	if (wake[0] < 0 && pipe2(wake, O_NONBLOCK | O_CLOEXEC) < 0)
+	if (wake[0] < 0 && io_pipe(wake, O_NONBLOCK | O_CLOEXEC) < 0)
 		wake[0] = wake[1] = -1;
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
@@ -102,6 +136,12 @@ static const char *kind(mode_t m)
 	       S_ISLNK(m) ? "a symbolic link" : "not a FIFO";
 }
 
+/* rw opens the FIFO read-write: send always (no reader needed to open,
+ * and what it wrote stays queued between readers), recv and listen unless
+ * -e (no EOF and no POLLHUP spin between writers).  Linux defines this;
+ * POSIX leaves it undefined.  The BSDs and macOS are known to do the same
+ * (not tested here); a system that refused it fails here with its own
+ * error, it does not misbehave quietly. */
 int io_open_pipe(const char *path, int rw, int follow)
 {
 	int flags = (rw ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_CLOEXEC |
@@ -139,6 +179,16 @@ int io_open_pipe(const char *path, int rw, int follow)
 		return -1;
 	}
 	return fd;
+}
+
+int io_mkfifo(const char *path, mode_t mode)
+{
+	mode_t old = umask(0);
+	int r = mkfifo(path, mode), err = errno;
+
+	umask(old);
+	errno = err;
+	return r;
 }
 
 int io_wait(int fd, short events, int64_t deadline, int finish)
@@ -279,8 +329,26 @@ int io_write_all(int fd, const void *buf, size_t n, int64_t timeout_ms,
 
 enum { LK_READER, LK_SHARED, LK_EXCL };
 
+/* An OFD lock: it belongs to the open file, not the process, so closing
+ * some other descriptor of the FIFO cannot drop it.  Fails with EINVAL
+ * where the kernel has none (Linux before 3.15), as it does when built
+ * with FIFOMSG_NO_OFD or on a system without them. */
+static int ofd_lock(int fd, int wait, struct flock *l)
+{
+#if defined(F_OFD_SETLK) && !defined(FIFOMSG_NO_OFD)
+	return fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, l);
+#else
+	(void)fd, (void)wait, (void)l;
+	errno = EINVAL;
+	return -1;
+#endif
+}
+
 static int lock_call(int fd, int how, int wait)
 {
+	/* Set once OFD locks are refused: every later call, unlocks
+	 * included, must use the same kind of lock. */
+	static int classic;
 	struct flock l;
 
 	if (how == LK_READER)
@@ -291,13 +359,18 @@ static int lock_call(int fd, int how, int wait)
 	l.l_whence = SEEK_SET;
 	l.l_start = 0;
 	l.l_len = 1;
-#ifdef F_OFD_SETLK
-	/* OFD locks belong to the open file, not the process: closing some
-	 * other descriptor of the FIFO cannot drop them. */
-	return fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &l);
-#else
+	if (!classic) {
+		int r = ofd_lock(fd, wait, &l);
+
+		if (r == 0 || errno != EINVAL)
+			return r;
+		classic = 1;
+	}
+	/* Classic locks belong to the process and vanish when it closes ANY
+	 * descriptor of the FIFO.  That is as safe here: the writer locks,
+	 * and a sender opens the FIFO once and holds that one descriptor
+	 * until it exits.  Keep it so. */
 	return fcntl(fd, wait ? F_SETLKW : F_SETLK, &l);
-#endif
 }
 
 static int unsupported(int err)
@@ -348,6 +421,11 @@ int io_lock_reader(int fd, int64_t deadline)
 	return take(fd, LK_READER, deadline);
 }
 
+void io_unlock_reader(int fd)
+{
+	flock(fd, LOCK_UN);
+}
+
 int io_lock_writer(int fd, int exclusive, int64_t deadline)
 {
 	return take(fd, exclusive ? LK_EXCL : LK_SHARED, deadline);
@@ -365,34 +443,90 @@ long io_queued(int fd)
 	return ioctl(fd, FIONREAD, &n) < 0 ? -1 : n;
 }
 
+/* A descriptor that becomes readable whenever someone reads the FIFO
+ * (inotify IN_ACCESS, on the inode behind fd), or -1 where there is none:
+ * then the drain has to look at the queue from time to time instead. */
+static int watch_reads(int fd)
+{
+#ifdef HAVE_INOTIFY
+	char path[32];
+	int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+	if (in < 0)
+		return -1;
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	if (inotify_add_watch(in, path, IN_ACCESS) >= 0)
+		return in;
+	close(in);
+#else
+	(void)fd;
+#endif
+	return -1;
+}
+
+/* Sleep about us microseconds, less if a read is seen on in (or a stop
+ * signal comes), never past deadline. */
+static void nap(int in, int64_t us, int64_t deadline)
+{
+	struct timespec ts = { (time_t)(us / 1000000),
+			       (long)(us % 1000000) * 1000 };
+	int64_t until = io_now() + (us + 999) / 1000;
+	char ev[1024];
+
+	if (in < 0) {
+		nanosleep(&ts, NULL);	/* a stop signal cuts it short */
+		return;
+	}
+	if (io_wait(in, POLLIN, deadline >= 0 && deadline < until ? deadline
+							  : until, 0) > 0)
+		while (read(in, ev, sizeof ev) > 0)
+			;
+}
+
+/* No event says "pipe empty", so look at FIONREAD: at once whenever a
+ * reader reads (on Linux, through watch_reads()), and otherwise after a
+ * nap that doubles from 20 us (a reader on the other core is usually
+ * that quick) to 10 ms while readers keep taking, and to 250 ms once
+ * nothing has moved for a second: a send waiting for an absent reader
+ * wakes 4 times a second, and notices the pipe empty within 250 ms. */
+#define NAP_FIRST 20
+#define NAP_BUSY 10000
+#define NAP_IDLE 250000
+#define IDLE_AFTER 1000
+
 int io_drain(int fd, int64_t timeout_ms, long *left)
 {
-	/* No event says "pipe empty", so poll FIONREAD, backing off from
-	 * 20 us (a reader on the other core is usually that quick) to 10 ms
-	 * (an idle wait costs nothing measurable). */
-	long q = io_queued(fd), last = q;
-	int64_t dl = io_deadline(timeout_ms);
-	struct timespec ts = { 0, 20000 };
-	int r = 0;
+	long q = io_queued(fd), last;
+	int64_t dl = io_deadline(timeout_ms), moved = io_now(), us;
+	int in = -1, r = 0;
 
-	while (q > 0) {
+	if (q > 0 && (in = watch_reads(fd)) >= 0)
+		q = io_queued(fd);	/* now no read can go unseen */
+	us = in >= 0 ? NAP_IDLE : NAP_FIRST;
+	for (last = q; q > 0; q = io_queued(fd)) {
 		if (stopped(0)) {
 			r = IO_STOP;
 			break;
 		}
-		if (q < last) {
-			last = q;
+		if (q < last) {	/* a reader took something */
+			moved = io_now();
 			dl = io_deadline(timeout_ms);
+			if (in < 0)
+				us = NAP_FIRST;
 		}
+		last = q;
 		if (dl >= 0 && io_now() >= dl) {
 			r = IO_TIMEOUT;
 			break;
 		}
-		nanosleep(&ts, NULL);
-		if (ts.tv_nsec < 10000000)
-			ts.tv_nsec *= 2;
-		q = io_queued(fd);
+		nap(in, us, dl);
+		if (in < 0 && us < NAP_IDLE)
+			us = us * 2 < NAP_BUSY ? us * 2 :
+			     io_now() - moved < IDLE_AFTER ? NAP_BUSY :
+			     NAP_IDLE;
 	}
+	if (in >= 0)
+		close(in);
 	if (left)
 		*left = q > 0 ? q : 0;
 	return r;

@@ -23,6 +23,10 @@ void io_watch(int fd);
 extern volatile sig_atomic_t io_stop, io_stops;
 
 void io_signals(void);		/* install handlers; ignore SIGPIPE */
+
+/* pipe2(fd, flags) for O_CLOEXEC and O_NONBLOCK, also where the system
+ * has no pipe2(). */
+int io_pipe(int fd[2], int flags);
 void io_die_by_signal(void);	/* exit as io_stop's default action would */
 
 /* Monotonic milliseconds, and a deadline "ms from now" (-1: none). */
@@ -35,6 +39,10 @@ int64_t io_deadline(int64_t ms);
  * from reporting EOF (and from spinning on POLLHUP) when writers leave.
  * Prints its own error; returns -1 on failure. */
 int io_open_pipe(const char *path, int rw, int follow);
+
+/* mkfifo() with exactly this mode, whatever the umask (which is cleared
+ * for the call).  0, or -1 with errno set. */
+int io_mkfifo(const char *path, mode_t mode);
 
 /* Wait for fd to be ready: 1 ready (or hung up), 0 deadline passed,
  * IO_STOP signalled, IO_GONE (see io_watch), IO_ERR. */
@@ -70,14 +78,18 @@ int io_write_all(int fd, const void *buf, size_t n, int64_t timeout_ms,
  * the calls succeed without locking (a documented weaker guarantee).
  * Return 0 or an IO_ code. */
 int io_lock_reader(int fd, int64_t deadline);
+void io_unlock_reader(int fd);
 int io_lock_writer(int fd, int exclusive, int64_t deadline);
 void io_unlock_writer(int fd);
 
 /* Bytes queued in the pipe (FIONREAD), or -1. */
 long io_queued(int fd);
 /* Wait until the pipe is empty: a reader has taken everything.  Gives up
- * when nothing is taken for timeout_ms (-1: never).  Returns 0 or an IO_
- * code; *left gets the bytes still queued. */
+ * when nothing is taken for timeout_ms (-1: never); each time a reader
+ * takes something the timeout starts over.  Sleeps while nothing moves:
+ * it notices the pipe empty at once on Linux (inotify sees each read),
+ * within 250 ms elsewhere.  Returns 0 or an IO_ code; *left gets the
+ * bytes still queued. */
 int io_drain(int fd, int64_t timeout_ms, long *left);
 
 /* PIPE_BUF for this pipe: the largest write that is never interleaved. */

@@ -1,6 +1,7 @@
 /* fifomsg listen: print every message as it arrives, across any number of
  * writers coming and going, until stopped.  It reads ahead for speed and
  * holds the reader lock while it runs; idle, it sleeps in poll(). */
+#include "compat.h"
 #include "fifomsg.h"
 #include "receive.h"
 

@@ -1,4 +1,5 @@
 /* Dispatch only: "fifomsg SUBCOMMAND ..." or a link named fifo-SUBCOMMAND. */
+#include "compat.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,6 +15,10 @@ static const struct cmd {
 	{ "send", send_main },
 	{ "recv", recv_main },
 	{ "listen", listen_main },
+	{ "publish", publish_main },
+	{ "subscribe", subscribe_main },
+	{ "request", request_main },
+	{ "serve", serve_main },
 };
 
 #define NCMDS (sizeof cmds / sizeof cmds[0])
@@ -30,6 +35,10 @@ static const char help[] =
 	"  send     send stdin lines, or the arguments, as messages\n"
 	"  recv     receive COUNT messages (default 1) and exit\n"
 	"  listen   print messages as they arrive until stopped\n"
+	"  publish  send each message to every subscriber of a directory\n"
+	"  subscribe  print the messages published to a directory\n"
+	"  request  send one request to a server and print its reply\n"
+	"  serve    answer requests with the output of a command\n"
 	"\n"
 	"Each also runs as a link named fifo-SUBCOMMAND.  Options:\n"
 	"  -h, --help      this help; 'fifomsg SUBCOMMAND --help' for one\n"

@@ -1,12 +1,13 @@
 /* fifomsg mkpipe: create FIFOs, private by default.  mkfifo(1) gives
  * 0666 & ~umask, readable by anyone; a message channel should not be. */
-#define _GNU_SOURCE	/* getopt_long */
+#include "compat.h"
 #include <errno.h>
 #include <getopt.h>
 #include <stddef.h>
 #include <sys/stat.h>
 
 #include "fifomsg.h"
+#include "io.h"
 
 static const char usage[] = "fifomsg mkpipe [-p] [-m MODE] PIPE...";
 static const char help[] =
@@ -26,7 +27,7 @@ int mkpipe_main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	mode_t mode = 0600, old;
+	mode_t mode = 0600;
 	int c, exist_ok = 0, r = FM_OK, e;
 	struct stat st;
 
@@ -34,9 +35,8 @@ int mkpipe_main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:m:phV", longs, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			if (parse_mode(optarg, &mode))
-				return usage_err(usage, "bad mode '%s' (octal, "
-						 "e.g. 600)", optarg);
+			if ((e = opt_mode(usage, optarg, &mode)))
+				return e;
 			break;
 		case 'p': exist_ok = 1; break;
 		default:
@@ -47,10 +47,7 @@ int mkpipe_main(int argc, char **argv)
 		return usage_err(usage, "no PIPE given");
 	for (; optind < argc; optind++) {
 		const char *path = argv[optind];
-		/* The umask is cleared for the call: the mode is exact. */
-		old = umask(0);
-		e = mkfifo(path, mode) == 0 ? 0 : errno;
-		umask(old);
+		e = io_mkfifo(path, mode) == 0 ? 0 : errno;
 		if (e == EEXIST && lstat(path, &st) == 0) {
 			if (S_ISFIFO(st.st_mode) && exist_ok)
 				continue;

@@ -1,3 +1,4 @@
+#include "compat.h"
 #include <errno.h>
 #include <string.h>
 

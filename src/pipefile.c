@@ -1,4 +1,4 @@
-#define _GNU_SOURCE	/* O_NOFOLLOW, O_CLOEXEC with older headers */
+#include "compat.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,15 +9,10 @@
 #include "io.h"
 #include "pipefile.h"
 
-/* Make the FIFO unless it exists.  The umask is cleared for the call so
- * the mode is exactly the one asked for. */
+/* Make the FIFO unless it exists, with exactly this mode. */
 static int make(struct pipefile *pf, mode_t mode)
 {
-	mode_t old = umask(0);
-	int r = mkfifo(pf->path, mode);
-
-	umask(old);
-	if (r == 0) {
+	if (io_mkfifo(pf->path, mode) == 0) {
 		pf->created = 1;
 		return 0;
 	}
@@ -56,6 +51,7 @@ int pipe_open(struct pipefile *pf, int create, mode_t mode, int keep)
 {
 	pf->fd = pf->keep = -1;
 	pf->created = 0;
+	pf->rw = 0;
 	if (create && make(pf, mode))
 		return -1;
 	pf->fd = io_open_pipe(pf->path, 0, pf->follow);
@@ -77,6 +73,29 @@ int pipe_open(struct pipefile *pf, int create, mode_t mode, int keep)
 	return 0;
 }
 
+void pipe_adopt(struct pipefile *pf, int fd, int keep)
+{
+	char proc[40];
+	int rfd;
+
+	pf->created = 1;
+	pf->keep = -1;
+	pf->rw = 0;
+	/* Read-only, so that pipe_unkeep() can let go of every write end
+	 * of ours; where that cannot be done, fd keeps the pipe itself. */
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	rfd = open(proc, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (rfd >= 0) {
+		close(fd);
+		pf->fd = rfd;
+	} else {
+		pf->fd = fd;
+		pf->rw = (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDWR;
+	}
+	if (keep && pipe_keep(pf) < 0)
+		pf->rw = 1;	/* then at least never an end of file */
+}
+
 /* Through /proc, which works even once the path is gone; else through
  * the path, if it still names our FIFO. */
 int pipe_keep(struct pipefile *pf)
@@ -85,6 +104,8 @@ int pipe_keep(struct pipefile *pf)
 	char proc[40];
 	struct stat a, b;
 
+	if (pf->rw)
+		return 0;	/* pf->fd is a write end too */
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", pf->fd);
 	fd = open(proc, fl);
 	if (fd < 0 && errno == ENOENT)

@@ -12,6 +12,7 @@ struct pipefile {
 	int fd;			/* read-only, non-blocking; -1 when closed */
 	int keep;		/* our own write end, or -1 */
 	int created;		/* we made it: remove it at exit */
+	int rw;			/* fd is open for writing too (adopted) */
 };
 
 /* Open pf->path for reading; with create, make it first (mode exactly,
@@ -19,6 +20,10 @@ struct pipefile {
  * is not ours or is writable by others beyond mode.  With keep, also
  * open our own write end.  Prints its own errors; returns 0 or -1. */
 int pipe_open(struct pipefile *pf, int create, mode_t mode, int keep);
+/* Take over fd, a FIFO at pf->path that the caller made and opened, to
+ * read it and remove it at exit, as pipe_open() would have with create;
+ * with keep, open our own write end. */
+void pipe_adopt(struct pipefile *pf, int fd, int keep);
 /* (Re)open our own write end.  Returns 0, or -1 with errno set. */
 int pipe_keep(struct pipefile *pf);
 /* Let go of our own write end: while a frame is half-read, only the

@@ -17,7 +17,7 @@
  * long as a writer has the pipe open.  A first stop signal ends the loop
  * at the next frame boundary, so no frame is left half-read and no
  * message is taken after it; a second one ends it at once. */
-#define _GNU_SOURCE	/* getopt_long */
+#include "compat.h"
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -56,29 +56,24 @@ static const struct option longs[] = {
 /* The options that take a value: -1 to go on, or an exit status. */
 static int value_option(int c, struct rxopt *o, const char *usage)
 {
+	int r;
+
 	switch (c) {
 	case 'n':
-		if (parse_count(optarg, &o->count))
-			return usage_err(usage, "bad count '%s' (a whole "
-					 "number)", optarg);
-		return -1;
+		r = opt_count(usage, optarg, &o->count);
+		break;
 	case 't':
-		if (parse_secs(optarg, &o->timeout))
-			return usage_err(usage, "bad timeout '%s' (seconds, "
-					 "e.g. 5 or 0.5)", optarg);
-		return -1;
+		r = opt_secs(usage, optarg, &o->timeout);
+		break;
 	case 'm':
-		if (parse_mode(optarg, &o->mode))
-			return usage_err(usage, "bad mode '%s' (octal, e.g. "
-					 "600)", optarg);
+		r = opt_mode(usage, optarg, &o->mode);
 		o->mode_set = 1;
-		return -1;
+		break;
 	default:	/* 'M' */
-		if (parse_size(optarg, &o->max))
-			return usage_err(usage, "bad size '%s' (0 to 4G-1; "
-					 "suffix K, M or G)", optarg);
-		return -1;
+		r = opt_size(usage, optarg, &o->max);
+		break;
 	}
+	return r ? r : -1;
 }
 
 /* One option: -1 to go on, or an exit status. */
@@ -122,6 +117,7 @@ int rx_options(int argc, char **argv, struct rxopt *o, const char *usage,
 	o->mode = 0600;
 	o->max = DEFAULT_MAX_SIZE;
 	o->listen = listen;
+	o->fd = -1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, listen ? "+:0rn:t:cm:evhV"
 					       : "+:0rn:t:cm:vhV",
@@ -272,19 +268,6 @@ static int no_data(struct rx *x, ssize_t k)
 	return FM_OK;
 }
 
-static void summary(const struct rx *x)
-{
-	double secs = (double)(io_now() - x->t0) / 1000;
-
-	if (secs > 0)
-		warnx_("%llu messages, %.3f s, %.0f messages/s",
-		       (unsigned long long)x->got, secs,
-		       (double)x->got / secs);
-	else
-		warnx_("%llu messages, %.3f s", (unsigned long long)x->got,
-		       secs);
-}
-
 /* Deliver what is whole, clean up, and turn r into the exit status. */
 static int end_receive(struct rx *x, int r)
 {
@@ -292,7 +275,7 @@ static int end_receive(struct rx *x, int r)
 	out_drop_partial(&x->out);	/* part of a message cut short */
 	emit_abort(&x->em);	/* and a command still reading one dies */
 	if (x->o->verbose)
-		summary(x);
+		print_summary(x->got, NULL, io_now() - x->t0);
 	pipe_close(&x->pf);
 	if (x->out.err == EPIPE)
 		return 141;	/* as if killed by SIGPIPE, without the noise */
@@ -374,7 +357,9 @@ int receive(const struct rxopt *o)
 	x.pf.path = o->path;
 	x.pf.follow = o->follow;
 	/* -e needs to see the last writer go: no write end of our own. */
-	if (pipe_open(&x.pf, o->create, o->mode, !o->eof))
+	if (o->fd >= 0)
+		pipe_adopt(&x.pf, o->fd, !o->eof);
+	else if (pipe_open(&x.pf, o->create, o->mode, !o->eof))
 		return FM_FAIL;
 	out_init(&x.out, STDOUT_FILENO);
 	emit_init(&x.em, o->format, &x.out, o->exec, o->stop_on_error);

@@ -17,6 +17,8 @@ struct rxopt {
 	mode_t mode;		/* -m, for -c */
 	int mode_set, create, eof, follow, verbose;
 	int listen;		/* a timeout ends listen normally */
+	int fd;			/* >= 0: path is a FIFO the caller made and
+				   opened; read fd, remove path at exit */
 };
 
 /* Help text for the options recv and listen share. */

@@ -1,6 +1,7 @@
 /* fifomsg recv: take COUNT messages (default 1) from a FIFO, print them,
  * exit.  Reads exactly the bytes of those messages and not one more, so
  * shell loops of recv (and several recv workers) share one queue. */
+#include "compat.h"
 #include "fifomsg.h"
 #include "receive.h"
 

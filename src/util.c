@@ -1,4 +1,5 @@
 /* Messages and the options every entry point shares. */
+#include "compat.h"
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -113,10 +114,40 @@ static const char *no_value(const char *arg, const struct option *longs)
 	return NULL;
 }
 
+/* "--ma" that begins the names of several long options: getopt_long
+ * reports it as it does an unknown option.  Lists those names in buf
+ * ("--max-size, --mode", in the table's order) and returns how many
+ * there are; an exact name is no ambiguity. */
+static int matches(const char *arg, const struct option *longs, char *buf,
+		   size_t size)
+{
+	size_t n = strcspn(arg + 2, "="), len = 0;
+	int found = 0, k;
+
+	if (!longs || arg[0] != '-' || arg[1] != '-' || n == 0)
+		return 0;
+	for (; longs->name; longs++) {
+		if (strncmp(longs->name, arg + 2, n) != 0)
+			continue;
+		if (longs->name[n] == '\0')
+			return 0;
+		k = snprintf(buf + len, size - len, "%s--%s",
+			     found ? ", " : "", longs->name);
+		if (k > 0 && (size_t)k < size - len)
+			len += (size_t)k;
+		found++;
+	}
+	return found;
+}
+
 int common_opt(int c, const char *usage, const char *help, char **argv,
 	       const struct option *longs)
 {
-	const char *arg = optind > 0 ? argv[optind - 1] : "", *name;
+	/* musl leaves optind past the NULL that ends argv when the last
+	 * option lacks its value. */
+	const char *arg = optind > 0 && argv[optind - 1] ? argv[optind - 1]
+							 : "", *name;
+	char names[256];
 
 	switch (c) {
 	case 'h':
@@ -135,7 +166,58 @@ int common_opt(int c, const char *usage, const char *help, char **argv,
 					 name);
 		if (optopt)
 			return usage_err(usage, "unknown option -%c", optopt);
+		if (matches(arg, longs, names, sizeof names) > 1)
+			return usage_err(usage, "ambiguous option '%.*s' (could "
+					 "be %s)", (int)strcspn(arg, "="), arg,
+					 names);
 		return usage_err(usage, "unknown option %s", arg);
 	}
 	return -1;
+}
+
+/* The bad-value messages, one per kind of value. */
+int opt_count(const char *usage, const char *arg, uint64_t *out)
+{
+	if (parse_count(arg, out))
+		return usage_err(usage, "bad count '%s' (a whole number)", arg);
+	return 0;
+}
+
+int opt_secs(const char *usage, const char *arg, int64_t *ms)
+{
+	if (parse_secs(arg, ms))
+		return usage_err(usage, "bad timeout '%s' (seconds, e.g. 5 or "
+				 "0.5)", arg);
+	return 0;
+}
+
+int opt_size(const char *usage, const char *arg, uint64_t *out)
+{
+	if (parse_size(arg, out))
+		return usage_err(usage, "bad size '%s' (0 to 4G-1; suffix K, "
+				 "M or G)", arg);
+	return 0;
+}
+
+int opt_mode(const char *usage, const char *arg, mode_t *out)
+{
+	if (parse_mode(arg, out))
+		return usage_err(usage, "bad mode '%s' (octal, e.g. 600)", arg);
+	return 0;
+}
+
+void print_summary(uint64_t n, const uint64_t *bytes, int64_t ms)
+{
+	double secs = (double)ms / 1000;
+	char b[32] = "";
+
+	if (bytes)
+		snprintf(b, sizeof b, ", %llu bytes",
+			 (unsigned long long)*bytes);
+	if (secs > 0)
+		warnx_("%llu messages%s, %.3f s, %.0f messages/s",
+		       (unsigned long long)n, b, secs, (double)n / secs);
+	else
+		warnx_("%llu messages%s, %.3f s", (unsigned long long)n, b,
+		       secs);
 }

@@ -45,12 +45,13 @@ version_ok() {
 	done
 }
 
-@test "fifomsg --list prints the four link names, one a line" {
+@test "fifomsg --list prints the link names, one a line" {
 	run --separate-stderr fifomsg --list
 	is_status 0
 	[ -z "$stderr" ]
 	[ "$(printf '%s\n' "${lines[@]}" | sort)" = \
-	  "$(printf '%s\n' fifo-listen fifo-mkpipe fifo-recv fifo-send)" ]
+	  "$(printf '%s\n' fifo-listen fifo-mkpipe fifo-publish fifo-recv \
+		fifo-request fifo-send fifo-serve fifo-subscribe)" ]
 }
 
 @test "fifomsg with no subcommand is a usage error (exit 2)" {
@@ -143,6 +144,18 @@ version_ok() {
 		is_status 2
 		b=$stderr
 		[ "$a" = "$b" ]
+	done
+}
+
+@test "recv and listen name the options an ambiguous prefix could be (exit 2)" {
+	local c
+	for c in recv listen; do
+		run --separate-stderr fifomsg "$c" --m 600 "$T/p"
+		[ "$status" -eq 2 ]
+		[ "${stderr_lines[0]}" = "fifomsg: $c: ambiguous option '--m' (could be --mode, --max-size)" ]
+		run --separate-stderr fifomsg "$c" --c "$T/p"
+		[ "$status" -eq 2 ]
+		[ "${stderr_lines[0]}" = "fifomsg: $c: ambiguous option '--c' (could be --count, --create)" ]
 	done
 }
 

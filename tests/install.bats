@@ -1,11 +1,11 @@
 #!/usr/bin/env bats
-# install.sh (and make install): what lands where, that the installed
-# links work, idempotence, an uninstall that removes exactly what was
-# installed; then the bash and zsh completions.
+# make install / make uninstall and their front end install.sh: what lands
+# where (a link for each name `fifomsg --list` prints), that the installed
+# links and man pages work, that nothing that is not ours is replaced or
+# removed; then the bash and zsh completions.
 #
-# Most tests install from a scratch source tree: install.sh, the
-# completions, the binary under test and man pages made up for the test,
-# so that what is expected does not depend on the pages of the day.
+# make runs in the repository with BIN set to the binary under test, so
+# nothing is built there; the install.sh test builds in a copy.
 
 # Scripts run by "bash -c" and zsh are single-quoted on purpose; helpers
 # set $output for the assertions that follow them, as bats' run does.
@@ -18,31 +18,14 @@ bats_require_minimum_version 1.5.0
 export LC_ALL=C
 
 REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-LINKS=(fifo-mkpipe fifo-send fifo-recv fifo-listen)
-PAGES=(fifomsg fifomsg-mkpipe fifomsg-send fifomsg-recv fifomsg-listen)
+LINKS=(fifo-mkpipe fifo-send fifo-recv fifo-listen fifo-publish fifo-subscribe
+	fifo-request fifo-serve)
 
-# mktree DIR PAGE...: a source tree to install from, with a minimal mdoc
-# page DIR/man/PAGE.1 for each PAGE.
-mktree() {
-	local d=$1 p
-	shift
-	mkdir -p "$d/man" "$d/completion"
-	cp "$REPO/install.sh" "$d/"
-	cp "$REPO/completion/fifomsg.bash" "$REPO/completion/_fifomsg" \
-		"$d/completion/"
-	cp "$FIFOMSG" "$d/fifomsg"
-	for p; do
-		printf '%s\n' '.Dd November 26, 2025' ".Dt ${p^^} 1" '.Os' \
-			'.Sh NAME' ".Nm $p" ".Nd the $p test page" \
-			'.Sh DESCRIPTION' "Text of the $p page." >"$d/man/$p.1"
-	done
-}
-
-# snap DIR: everything under DIR: type, mode, path, link target, and the
-# checksum of each regular file.
-snap() {
-	(cd "$1" && find . -mindepth 1 -printf '%y %m %p %l\n' | sort &&
-		find . -type f -exec cksum {} + | sort)
+# mk TARGET VAR=VALUE...: make in the repository, installing the binary
+# under test; output as make's.
+mk() {
+	timeout -k 2 "$FM_TIMEOUT" make -s -C "$REPO" \
+		BIN="$(cd "$(dirname "$FIFOMSG")" && pwd)/$(basename "$FIFOMSG")" "$@"
 }
 
 # installed DIR: the files and links under DIR (not directories), as
@@ -52,302 +35,244 @@ installed() {
 		-type l -printf 'l %P -> %l\n' | sort)
 }
 
-# The files a full install puts under PREFIX, as "installed" prints them.
-expected_files() {
+# snap DIR: everything under DIR: type, mode, path, link target, and the
+# checksum of each regular file.
+snap() {
+	(cd "$1" && find . -mindepth 1 -printf '%y %m %p %l\n' | sort &&
+		find . -type f -exec cksum {} + | sort)
+}
+
+# expected: what an install puts under PREFIX, as "installed" prints it:
+# for each link name the binary lists, a link in bin, a man page link and
+# a completion link.
+expected() {
 	local l p
 	{
 		echo "f 755 bin/fifomsg"
-		for l in "${LINKS[@]}"; do
-			echo "l bin/$l -> fifomsg"
-			echo "f 644 share/man/man1/$l.1"
-			echo "l share/bash-completion/completions/$l -> fifomsg"
+		for p in "$REPO"/man/*.1; do
+			echo "f 644 share/man/man1/${p##*/}"
 		done
-		for p in "${PAGES[@]}"; do
-			echo "f 644 share/man/man1/$p.1"
+		for l in $("$FIFOMSG" --list); do
+			echo "l bin/$l -> fifomsg"
+			p=fifomsg-${l#fifo-}.1
+			[ -f "$REPO/man/$p" ] || p=fifomsg.1
+			echo "l share/man/man1/$l.1 -> $p"
+			echo "l share/bash-completion/completions/$l -> fifomsg"
 		done
 		echo "f 644 share/bash-completion/completions/fifomsg"
 		echo "f 644 share/zsh/site-functions/_fifomsg"
-		echo "f 644 share/fifomsg/manifest"
 	} | sort
 }
 
-@test "install.sh --prefix installs the binary, links, man pages, link pages and completions" {
-	mktree "$T/src" "${PAGES[@]}"
-	run --separate-stderr tm "$T/src/install.sh" --prefix "$T/inst"
+# stub FILE VERSION [NAME...]: a stand-in binary whose --version prints
+# VERSION and whose --list is the real one's plus NAMEs.
+stub() {
+	local f=$1 v=$2
+	shift 2
+	printf '#!/bin/sh\ncase $1 in\n--version) echo "%s" ;;\n--list) "%s" --list; printf "%%s\\n" %s ;;\nesac\n' \
+		"$v" "$FIFOMSG" "$*" >"$f"
+	chmod 755 "$f"
+}
+
+@test "make install PREFIX= DESTDIR=: binary, links, man pages and completions under the staging root only" {
+	pfx=/opt/fifomsg-test-$$
+	run --separate-stderr mk install PREFIX="$pfx" DESTDIR="$T/stage"
 	is_status 0
 	[ -z "$stderr" ]
-	I=$T/inst
-	diff <(expected_files) <(installed "$I")
-	cmp "$FIFOMSG" "$I/bin/fifomsg"
-	for p in "${PAGES[@]}"; do
-		cmp "$T/src/man/$p.1" "$I/share/man/man1/$p.1"
-	done
-	for l in "${LINKS[@]}"; do
-		[ "$(cat "$I/share/man/man1/$l.1")" = ".so man1/fifomsg-${l#fifo-}.1" ]
+	[ ! -e "$pfx" ]
+	S=$T/stage$pfx
+	diff <(expected) <(installed "$S")
+	[ "$(find "$T/stage" -mindepth 1 -maxdepth 1)" = "$T/stage/opt" ]
+	cmp "$FIFOMSG" "$S/bin/fifomsg"
+	for p in "$REPO"/man/*.1; do
+		cmp "$p" "$S/share/man/man1/${p##*/}"
 	done
 	cmp "$REPO/completion/fifomsg.bash" \
-		"$I/share/bash-completion/completions/fifomsg"
-	cmp "$REPO/completion/_fifomsg" "$I/share/zsh/site-functions/_fifomsg"
-	# One line per file, naming it.
-	[[ $output == *"installed  $I/bin/fifomsg"* ]]
-	[[ $output == *"linked     $I/bin/fifo-send -> fifomsg"* ]]
-	[[ $output == *"installed  $I/share/man/man1/fifo-send.1"* ]]
-	[ "$(grep -c "^installed \|^linked " <<<"$output")" -eq \
-		"$(($(expected_files | wc -l) - 1))" ]
+		"$S/share/bash-completion/completions/fifomsg"
+	cmp "$REPO/completion/_fifomsg" "$S/share/zsh/site-functions/_fifomsg"
+	# One line per file, naming it; the links are relative, so they
+	# work where they are staged.
+	[[ $output == *"installed $S/bin/fifomsg"* ]]
+	[[ $output == *"linked    $S/bin/fifo-send -> fifomsg"* ]]
+	[ "${#lines[@]}" -eq "$(expected | wc -l)" ]
+	run "$S/bin/fifo-send" --version
+	is_status 0
+	[[ $output == "fifomsg "* ]]
 }
 
-@test "the installed links run end to end through a real pipe" {
-	mktree "$T/src"
-	tm "$T/src/install.sh" --prefix "$T/inst" >/dev/null
-	B=$T/inst/bin
-	run --separate-stderr tm "$B/fifo-mkpipe" "$P"
+@test "the links come from the binary's --list: a new name is installed and uninstalled with no change to the Makefile" {
+	stub "$T/fifomsg" "fifomsg 9.9" fifo-extra
+	run --separate-stderr timeout 20 make -s -C "$REPO" BIN="$T/fifomsg" \
+		install PREFIX="$T/inst"
 	is_status 0
-	[ -p "$P" ]
-	[ "$(stat -c %a "$P")" = 600 ]
-
-	spawn "$T/out" "$B/fifo-listen" -n 3 "$P"
-	listener=$SPAWNED
-	reader_ready "$P"
-	run --separate-stderr tm "$B/fifo-send" "$P" one '' 'three 3'
+	I=$T/inst
+	[ "$(readlink "$I/bin/fifo-extra")" = fifomsg ]
+	[ "$(readlink "$I/share/man/man1/fifo-extra.1")" = fifomsg.1 ]
+	[ "$(readlink "$I/share/bash-completion/completions/fifo-extra")" = fifomsg ]
+	[ "$(readlink "$I/bin/fifo-send")" = fifomsg ]
+	# Uninstalling with the real binary removes the name it no longer
+	# lists too: a link to fifomsg is ours whatever its name.
+	run --separate-stderr mk uninstall PREFIX="$I"
 	is_status 0
 	[ -z "$stderr" ]
-	wait_pid "$listener"
-	[ "$(cat "$T/out")" = $'one\n\nthree 3' ]
-	[ ! -s "$T/out.err" ]
-
-	spawn "$T/out2" "$B/fifo-recv" -n 2 "$P"
-	receiver=$SPAWNED
-	reader_ready "$P"
-	printf 'via\nfifomsg send\n' | tm "$B/fifomsg" send "$P"
-	wait_pid "$receiver"
-	[ "$(cat "$T/out2")" = $'via\nfifomsg send' ]
+	[ -z "$(installed "$I")" ]
 }
 
-@test "man finds the link names' pages: man fifo-send shows fifomsg-send(1)" {
+@test "man -M finds every installed page, and each link name's page: man fifo-send shows fifomsg-send(1)" {
 	command -v man >/dev/null || skip "man is not installed"
-	mktree "$T/src" "${PAGES[@]}"
-	tm "$T/src/install.sh" --prefix "$T/inst" >/dev/null
+	mk install PREFIX="$T/inst" >/dev/null
 	M=$T/inst/share/man
-	for l in "${LINKS[@]}"; do
+	for p in "$REPO"/man/*.1; do
+		p=${p##*/}
+		run --separate-stderr man -M "$M" -w "${p%.1}"
+		is_status 0
+		[ "$output" = "$M/man1/$p" ]
+	done
+	for l in $("$FIFOMSG" --list); do
 		run --separate-stderr man -M "$M" -w "$l"
 		is_status 0
 		[ "$output" = "$M/man1/fifomsg-${l#fifo-}.1" ]
 	done
 	run --separate-stderr env MANPAGER=cat MANWIDTH=80 man -M "$M" fifo-send
 	is_status 0
-	[[ $output == *"Text of the fifomsg-send page."* ]]
+	[[ $output == *"fifomsg-send, fifo-send"* ]]
 }
 
-@test "a link name without its own subcommand page gets the overview page" {
-	mktree "$T/src" fifomsg fifomsg-send
-	run --separate-stderr tm "$T/src/install.sh" --prefix "$T/inst"
+@test "the installed links run end to end through a real pipe" {
+	mk install PREFIX="$T/inst" >/dev/null
+	B=$T/inst/bin
+	run --separate-stderr timeout 20 "$B/fifo-mkpipe" "$P"
 	is_status 0
-	M=$T/inst/share/man/man1
-	[ "$(cat "$M/fifo-send.1")" = ".so man1/fifomsg-send.1" ]
-	[ "$(cat "$M/fifo-recv.1")" = ".so man1/fifomsg.1" ]
-	[ "$(cat "$M/fifo-listen.1")" = ".so man1/fifomsg.1" ]
-	[ ! -e "$M/fifomsg-recv.1" ]
+	[ -p "$P" ]
+	spawn "$T/out" "$B/fifo-listen" -n 3 "$P"
+	listener=$SPAWNED
+	reader_ready "$P"
+	run --separate-stderr timeout 20 "$B/fifo-send" "$P" one '' 'three 3'
+	is_status 0
+	wait_pid "$listener"
+	[ "$(cat "$T/out")" = $'one\n\nthree 3' ]
+	spawn "$T/out2" "$B/fifo-recv" "$P"
+	receiver=$SPAWNED
+	reader_ready "$P"
+	timeout 20 "$B/fifomsg" send "$P" via-fifomsg
+	wait_pid "$receiver"
+	[ "$(cat "$T/out2")" = via-fifomsg ]
 }
 
-@test "the repository's own man pages install and man fifo-send finds them" {
-	command -v man >/dev/null || skip "man is not installed"
-	[ -f "$REPO/man/fifomsg-send.1" ] ||
-		skip "man/fifomsg-send.1 is not written yet"
-	run --separate-stderr tm make -s -C "$REPO" install \
-		PREFIX="$T/inst" DESTDIR=
-	is_status 0
-	M=$T/inst/share/man
-	for page in "$REPO"/man/*.1; do
-		cmp "$page" "$M/man1/${page##*/}"
-	done
-	run --separate-stderr man -M "$M" -w fifo-send
-	is_status 0
-	[ "$output" = "$M/man1/fifomsg-send.1" ]
-	run --separate-stderr env MANPAGER=cat MANWIDTH=80 man -M "$M" fifo-send
-	is_status 0
-	[[ $output == *fifomsg-send* ]]
-}
-
-@test "installing twice succeeds, changes nothing and reports each file unchanged" {
-	mktree "$T/src" "${PAGES[@]}"
-	tm "$T/src/install.sh" --prefix "$T/inst" >/dev/null
-	before=$(snap "$T/inst")
-	run --separate-stderr tm "$T/src/install.sh" --prefix "$T/inst"
+@test "installing again changes nothing; an older fifomsg install is replaced" {
+	I=$T/inst
+	mk install PREFIX="$I" >/dev/null
+	before=$(snap "$I")
+	run --separate-stderr mk install PREFIX="$I"
 	is_status 0
 	[ -z "$stderr" ]
-	[ "$(snap "$T/inst")" = "$before" ]
-	[ "$(grep -c "^installed \|^linked " <<<"$output")" -eq 0 ]
-	[ "$(grep -c "^unchanged " <<<"$output")" -eq \
-		"$(($(expected_files | wc -l) - 1))" ]
+	[ "$(snap "$I")" = "$before" ]
+	# An older version: its binary, and a link page as a .so file.
+	rm "$I/bin/fifomsg" "$I/share/man/man1/fifo-send.1"
+	stub "$I/bin/fifomsg" "fifomsg 0.0.1"
+	echo '.so man1/fifomsg-send.1' >"$I/share/man/man1/fifo-send.1"
+	run --separate-stderr mk install PREFIX="$I"
+	is_status 0
+	[ -z "$stderr" ]
+	[ "$(snap "$I")" = "$before" ]
 }
 
-@test "--uninstall removes exactly what was installed: the prefix is as before" {
-	mktree "$T/src" "${PAGES[@]}"
+# foreign PREFIX WHAT: make PREFIX hold something that is not ours, in
+# one of several ways.
+foreign() {
+	local I=$1
+	mkdir -p "$I/bin" "$I/share/man/man1" "$I/share/zsh/site-functions"
+	case $2 in
+	script) printf '#!/bin/sh\necho mine\n' >"$I/bin/fifo-send" ;;
+	wrapper) printf '#!/bin/sh\nexec fifomsg send "$@"\n' >"$I/bin/fifo-send" ;;
+	binary) printf '#!/bin/sh\necho "other 1.0"\n' >"$I/bin/fifomsg" ;;
+	link) ln -s /bin/true "$I/bin/fifo-recv" ;;
+	page) echo '.Dt OTHER 1' >"$I/share/man/man1/fifomsg.1" ;;
+	dir) mkdir "$I/share/zsh/site-functions/_fifomsg" ;;
+	esac
+	chmod -f 755 "$I/bin/fifo-send" "$I/bin/fifomsg" || true
+}
+
+@test "install refuses to replace a file that is not ours, and then writes nothing" {
+	for what in script wrapper binary link page dir; do
+		I=$T/$what
+		foreign "$I" "$what"
+		before=$(snap "$I")
+		run --separate-stderr mk install PREFIX="$I"
+		[ "$status" -ne 0 ]
+		[ -z "$output" ]
+		[[ ${stderr%%$'\n'*} == "install: refusing to replace $I/"*": not installed by fifomsg" ]]
+		[ "$(snap "$I")" = "$before" ]
+	done
+}
+
+@test "uninstall removes what is ours and keeps the rest: files beside ours, and a foreign file under one of our names" {
 	I=$T/inst
-	# A prefix in use: unrelated files, some beside ours.
-	mkdir -p "$I/bin" "$I/share/man/man1" "$I/share/empty"
+	mkdir -p "$I/bin" "$I/share/man/man1"
 	echo tool >"$I/bin/other-tool"
 	chmod 755 "$I/bin/other-tool"
+	printf '#!/bin/sh\nexec fifomsg send jobs "$@"\n' >"$I/bin/fifo-jobs"
 	echo page >"$I/share/man/man1/other.1"
-	ln -s other-tool "$I/bin/other-link"
-	before=$(snap "$I")
-	tm "$T/src/install.sh" --prefix "$I" >/dev/null
-	tm "$T/src/install.sh" --prefix "$I" >/dev/null
-	run --separate-stderr tm "$T/src/install.sh" --prefix "$I" --uninstall
+	ln -s other-tool "$I/bin/fifo-other"
+	before=$( (installed "$I" && echo "f 755 bin/fifo-recv") | sort)
+	mk install PREFIX="$I" >/dev/null
+	rm "$I/bin/fifo-recv"
+	printf '#!/bin/sh\necho mine\n' >"$I/bin/fifo-recv"
+	chmod 755 "$I/bin/fifo-recv"
+	run --separate-stderr mk uninstall PREFIX="$I"
 	is_status 0
-	[ -z "$stderr" ]
-	[ "$(snap "$I")" = "$before" ]
-	[[ $output == *"removed    $I/bin/fifomsg"* ]]
-	[[ $output == *"removed    $I/share/zsh/"* ]]
-	# Once is enough: there is nothing left to uninstall.
-	run --separate-stderr tm "$T/src/install.sh" --prefix "$I" --uninstall
-	is_status 1
-	[ "$stderr" = "install.sh: error: nothing to uninstall: no manifest at $I/share/fifomsg/manifest" ]
-	[ "$(snap "$I")" = "$before" ]
-}
-
-@test "--uninstall keeps a file changed since install and a directory holding other files" {
-	mktree "$T/src"
-	I=$T/inst
-	tm "$T/src/install.sh" --prefix "$I" >/dev/null
-	echo local change >>"$I/bin/fifomsg"
-	echo mine >"$I/share/zsh/site-functions/_other"
-	ln -sf other "$I/bin/fifo-recv"
-	run --separate-stderr tm "$T/src/install.sh" --prefix "$I" --uninstall
+	[[ $output == *"removed   $I/bin/fifomsg"* ]]
+	[[ $output == *"removed   $I/share/zsh/site-functions/_fifomsg"* ]]
+	[ "$(sort <<<"$stderr")" = "uninstall: kept $I/bin/fifo-jobs: not installed by fifomsg
+uninstall: kept $I/bin/fifo-other: not installed by fifomsg
+uninstall: kept $I/bin/fifo-recv: not installed by fifomsg" ]
+	[ "$(installed "$I")" = "$before" ]
+	[ "$(cat "$I/bin/fifo-recv")" = $'#!/bin/sh\necho mine' ]
+	# Nothing left that is ours: a second uninstall removes nothing.
+	run --separate-stderr mk uninstall PREFIX="$I"
 	is_status 0
-	[[ $output == *"kept       $I/bin/fifomsg (changed since it was installed)"* ]]
-	[[ $output == *"kept       $I/bin/fifo-recv (no longer the link installed)"* ]]
-	[[ $output == *"kept       $I/share/zsh/site-functions/ (not empty)"* ]]
-	[ "$(tail -c 13 "$I/bin/fifomsg")" = "local change" ]
-	[ "$(readlink "$I/bin/fifo-recv")" = other ]
-	[ "$(cat "$I/share/zsh/site-functions/_other")" = mine ]
-	[ ! -e "$I/bin/fifo-send" ]
-	[ ! -e "$I/share/zsh/site-functions/_fifomsg" ]
-	[ ! -e "$I/share/bash-completion" ]
-	[ ! -e "$I/share/fifomsg" ]
-}
-
-@test "--uninstall without a manifest removes nothing, not even files named like ours" {
-	mkdir -p "$T/inst/bin"
-	echo 'not ours' >"$T/inst/bin/fifomsg"
-	before=$(snap "$T/inst")
-	run --separate-stderr tm "$REPO/install.sh" --prefix "$T/inst" --uninstall
-	is_status 1
 	[ -z "$output" ]
-	[ "$stderr" = "install.sh: error: nothing to uninstall: no manifest at $T/inst/share/fifomsg/manifest" ]
-	[ "$(snap "$T/inst")" = "$before" ]
 }
 
-@test "reinstalling removes what the previous install had and this one does not" {
-	mktree "$T/src" fifomsg fifomsg-send
-	I=$T/inst
-	tm "$T/src/install.sh" --prefix "$I" >/dev/null
-	[ -f "$I/share/man/man1/fifomsg-send.1" ]
-	rm "$T/src/man/fifomsg-send.1"
-	run --separate-stderr tm "$T/src/install.sh" --prefix "$I"
+@test "install.sh --prefix builds, installs through make; --uninstall removes it; a foreign file stops it" {
+	mkdir "$T/src"
+	cp -R "$REPO/Makefile" "$REPO/install.sh" "$REPO/src" "$REPO/man" \
+		"$REPO/completion" "$T/src/"
+	rm -f "$T/src"/src/*.o
+	cd "$T"
+	# A relative --prefix is taken from the current directory.
+	run --separate-stderr timeout 120 "$T/src/install.sh" --prefix inst
 	is_status 0
-	[[ $output == *"removed    $I/share/man/man1/fifomsg-send.1"* ]]
-	[ ! -e "$I/share/man/man1/fifomsg-send.1" ]
-	[ "$(cat "$I/share/man/man1/fifo-send.1")" = ".so man1/fifomsg.1" ]
-	tm "$T/src/install.sh" --prefix "$I" --uninstall >/dev/null
-	[ ! -e "$I" ]
-}
-
-@test "reinstalling under another spelling of the prefix removes none of its own files" {
-	mktree "$T/src" "${PAGES[@]}"
-	mkdir "$T/real"
-	ln -s real "$T/alias"
-	for prefix in "$T/real/" "$T/alias" "$T/./real//x/.." "$T/real"; do
-		run --separate-stderr tm "$T/src/install.sh" --prefix "$prefix"
-		is_status 0
-		[ -z "$stderr" ]
-		diff <(expected_files) <(installed "$T/real")
-	done
-	run --separate-stderr tm "$T/src/install.sh" --prefix "$T/alias" \
-		--uninstall
-	is_status 0
-	[ -z "$(find "$T/real" -mindepth 1)" ]
-}
-
-@test "PREFIX, BINDIR and MANDIR from the environment place the files; --prefix overrides PREFIX" {
-	mktree "$T/src" fifomsg
-	run --separate-stderr env PREFIX="$T/p" BINDIR="$T/b" MANDIR="$T/m" \
-		timeout 20 "$T/src/install.sh"
-	is_status 0
-	[ -x "$T/b/fifomsg" ]
-	[ "$(readlink "$T/b/fifo-send")" = fifomsg ]
-	[ -f "$T/m/man1/fifomsg.1" ]
-	[ -f "$T/p/share/bash-completion/completions/fifomsg" ]
-	[ -f "$T/p/share/fifomsg/manifest" ]
-	[ ! -e "$T/p/bin" ]
-	[ ! -e "$T/p/share/man" ]
-	run --separate-stderr env PREFIX="$T/p" timeout 20 "$T/src/install.sh" \
-		--prefix "$T/q"
-	is_status 0
-	[ -x "$T/q/bin/fifomsg" ]
-	run --separate-stderr env PREFIX="$T/p" timeout 20 "$T/src/install.sh" \
-		--uninstall
-	is_status 0
-	[ ! -e "$T/b" ]
-	[ ! -e "$T/m" ]
-	[ ! -e "$T/p" ]
-}
-
-@test "make install honours PREFIX and DESTDIR; make uninstall removes it all" {
-	pfx=/opt/fifomsg-test-$$
-	run --separate-stderr tm make -s -C "$REPO" install PREFIX="$pfx" \
-		DESTDIR="$T/stage"
-	is_status 0
-	[ ! -e "$pfx" ]
-	S=$T/stage$pfx
-	[ -x "$S/bin/fifomsg" ]
-	run "$S/bin/fifo-send" --version
-	is_status 0
-	[[ $output == "fifomsg "* ]]
-	# The manifest records where the files will be, not the staging root.
-	grep -q "^f [0-9]* [0-9]* $pfx/bin/fifomsg\$" "$S/share/fifomsg/manifest"
-	[ "$(grep -c "$T" "$S/share/fifomsg/manifest")" -eq 0 ]
-	run --separate-stderr tm make -s -C "$REPO" uninstall PREFIX="$pfx" \
-		DESTDIR="$T/stage"
-	is_status 0
-	[ -z "$(find "$T/stage" -mindepth 1)" ]
-}
-
-@test "install.sh runs make to build the binary when there is none" {
-	mktree "$T/src"
-	rm "$T/src/fifomsg"
-	# A stand-in for the real build: it only has to be make that runs.
-	printf 'fifomsg:\n\tcp "%s" $@\n\techo built >$@.log\n' \
-		"$(cd "$(dirname "$FIFOMSG")" && pwd)/$(basename "$FIFOMSG")" \
-		>"$T/src/Makefile"
-	run --separate-stderr tm "$T/src/install.sh" --prefix "$T/inst"
-	is_status 0
-	[ "${lines[0]}" = "building $T/src/fifomsg" ]
-	[ "$(cat "$T/src/fifomsg.log")" = built ]
-	cmp "$FIFOMSG" "$T/inst/bin/fifomsg"
+	[ -x "$T/src/fifomsg" ]
+	diff <(expected) <(installed "$T/inst")
 	run "$T/inst/bin/fifo-recv" --version
 	is_status 0
 	[[ $output == "fifomsg "* ]]
+	run --separate-stderr timeout 20 "$T/src/install.sh" --uninstall \
+		--prefix="$T/inst"
+	is_status 0
+	[ -z "$(installed "$T/inst")" ]
+	foreign "$T/inst" script
+	run --separate-stderr timeout 20 "$T/src/install.sh" --prefix "$T/inst"
+	is_status 1
+	[[ $stderr == "install: refusing to replace $T/inst/bin/fifo-send: not installed by fifomsg"* ]]
+	[ ! -e "$T/inst/bin/fifomsg" ]
 }
 
 @test "install.sh: --help exits 0; a bad argument is a usage error (exit 2)" {
 	run --separate-stderr "$REPO/install.sh" --help
 	is_status 0
 	[ "${lines[0]}" = "usage: install.sh [--prefix DIR] [--uninstall]" ]
-	[[ $output == *--uninstall* && $output == *DESTDIR* ]]
 	run --separate-stderr "$REPO/install.sh" --bogus
 	is_status 2
 	[ -z "$output" ]
 	[ "$stderr" = "install.sh: unknown argument '--bogus'
 usage: install.sh [--prefix DIR] [--uninstall]" ]
-	run --separate-stderr "$REPO/install.sh" --prefix
-	is_status 2
-	[[ $stderr == "install.sh: option --prefix needs a directory"* ]]
-	run --separate-stderr env DESTDIR="$T/stage" "$REPO/install.sh" \
-		--prefix relative/dir
-	is_status 1
-	[ "$stderr" = "install.sh: error: PREFIX must be absolute with DESTDIR: relative/dir" ]
-	[ ! -e "$T/stage" ]
+	for bad in --prefix --prefix=; do
+		run --separate-stderr "$REPO/install.sh" $bad
+		is_status 2
+		[[ $stderr == "install.sh: --prefix needs a directory"* ]]
+	done
 }
 
 # --- bash completion
@@ -383,11 +308,11 @@ lines_are() {
 	return 1
 }
 
-@test "bash completion: 'fifomsg se<TAB>' completes the subcommand send" {
+@test "bash completion: 'fifomsg se<TAB>' completes the subcommands send and serve" {
 	complete_bash fifomsg se
-	lines_are send
+	lines_are send serve
 	complete_bash fifomsg ''
-	lines_are mkpipe send recv listen
+	lines_are mkpipe send recv listen publish subscribe request serve
 	complete_bash fifomsg --l
 	lines_are --list
 }
@@ -441,8 +366,7 @@ lines_are() {
 }
 
 @test "the installed bash completion is found under each link name" {
-	mktree "$T/src"
-	tm "$T/src/install.sh" --prefix "$T/inst" >/dev/null
+	mk install PREFIX="$T/inst" >/dev/null
 	C=$T/inst/share/bash-completion/completions
 	for name in fifomsg "${LINKS[@]}"; do
 		run --separate-stderr bash --norc --noprofile -c \
@@ -518,7 +442,7 @@ zsh_offered() {
 	complete_zsh "$T/c" 'fifomsg se' 'fifo-send --' \
 		'fifomsg listen -r --' 'fifomsg recv ' 'fifo-send fifo '
 	zsh_offered 1
-	lines_are send
+	lines_are send serve
 	zsh_offered 2
 	lines_are --null --raw --whole --verbose --timeout --max-size \
 		--no-wait --follow --help --version

@@ -162,3 +162,35 @@ check_options() {
 @test "fifomsg-listen(1) documents every option of fifomsg listen --help" {
 	check_options listen
 }
+
+@test "fifomsg-publish(1) SYNOPSIS is the usage line of fifomsg publish --help" {
+	check_synopsis publish
+}
+
+@test "fifomsg-publish(1) documents every option of fifomsg publish --help" {
+	check_options publish
+}
+
+@test "fifomsg-subscribe(1) SYNOPSIS is the usage line of fifomsg subscribe --help" {
+	check_synopsis subscribe
+}
+
+@test "fifomsg-subscribe(1) documents every option of fifomsg subscribe --help" {
+	check_options subscribe
+}
+
+@test "fifomsg-request(1) SYNOPSIS is the usage line of fifomsg request --help" {
+	check_synopsis request
+}
+
+@test "fifomsg-request(1) documents every option of fifomsg request --help" {
+	check_options request
+}
+
+@test "fifomsg-serve(1) SYNOPSIS is the usage line of fifomsg serve --help" {
+	check_synopsis serve
+}
+
+@test "fifomsg-serve(1) documents every option of fifomsg serve --help" {
+	check_options serve
+}

@@ -363,6 +363,71 @@ last_message() {
 	[[ $(cat "$T/send.err") == "fifomsg: send: "*"sent 1 of 3 messages"* ]]
 }
 
+# --- exact counts at any scale ------------------------------------------
+
+# big_pipe: hold $P open on fd 5 with a 1 MiB buffer (F_SETPIPE_SZ), so
+# 100000 one-byte messages (500000 bytes of frames) fit in it at once and
+# send has read its whole input before anyone takes anything.
+big_pipe() {
+	fifomsg mkpipe "$P"
+	exec 5<>"$P"
+	"$PYTHON" -c 'import fcntl; fcntl.fcntl(5, 1031, 1 << 20)'
+	yes x | head -n 100000 >"$T/in"
+}
+
+# take K: a reader that takes exactly K messages, in place before send.
+take() {
+	spawn "$T/got" fifomsg recv -n "$1" -t 10 "$P"
+	reader_ready "$P"
+}
+
+# send_times_out ARGS...: "send ARGS <$T/in", which must time out (exit 3).
+send_times_out() {
+	run --separate-stderr fm send "$@" "$P" <"$T/in"
+	is_status 3
+}
+
+@test "send -t: 100000 messages in the pipe, none taken: sent 0 of 100000" {
+	big_pipe
+	send_times_out -t 0.5
+	[ "$stderr" = "fifomsg: send: timed out: sent 0 of 100000 messages" ]
+}
+
+@test "send -t: 100000 messages in the pipe, one taken: sent 1 of 100000" {
+	big_pipe
+	take 1
+	send_times_out -t 1
+	[ "$stderr" = "fifomsg: send: timed out: sent 1 of 100000 messages" ]
+	wait_pid "$SPAWNED"
+}
+
+@test "send -t: 100000 messages in the pipe, 60000 taken: sent 60000 of 100000" {
+	big_pipe
+	take 60000
+	send_times_out -t 1
+	[ "$stderr" = "fifomsg: send: timed out: sent 60000 of 100000 messages" ]
+	wait_pid "$SPAWNED"
+}
+
+@test "send -t: counts stay exact when far more messages pass than the pipe holds" {
+	# A default 64 KiB pipe: send blocks on a full pipe once the reader
+	# has gone, having read an unknown number of its 300000 lines.
+	fifomsg mkpipe "$P"
+	yes x | head -n 300000 >"$T/in"
+	take 250000
+	send_times_out -t 1
+	[[ $stderr == "fifomsg: send: timed out: sent 250000 of "*" messages" ]]
+	wait_pid "$SPAWNED"
+}
+
+@test "send -v counts the messages readers took, not those written" {
+	big_pipe
+	take 60000
+	send_times_out -v -t 1
+	[[ ${stderr_lines[0]} == "fifomsg: send: 60000 messages, 300000 bytes, "* ]]
+	wait_pid "$SPAWNED"
+}
+
 @test "send -t with a reader present exits 0" {
 	fifomsg mkpipe "$P"
 	spawn "$T/got" fifomsg listen -n 3 "$P"
@@ -384,6 +449,60 @@ last_message() {
 		[[ ${stderr_lines[0]} == "fifomsg: send: "*timeout* ]]
 		[[ ${stderr_lines[1]} == "usage: fifomsg send "* ]]
 	done
+}
+
+# has_child PID: PID (a "timeout" that spawn started) has started its child.
+has_child() {
+	[ -n "$(cat "/proc/$1/task/$1/children")" ]
+}
+
+# wakeups PID: how many times PID has gone to sleep and woken up.
+wakeups() {
+	awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$1/status"
+}
+
+@test "send waiting for an absent reader wakes at most a few times a second" {
+	fifomsg mkpipe "$P"
+	spawn "$T/send" fifomsg send "$P" nobody-reads
+	local sender w0 w1
+	until_true 5 has_child "$SPAWNED"
+	sender=$(awk '{ print $1 }' "/proc/$SPAWNED/task/$SPAWNED/children")
+	sleep 1.2	# past the first second, when it still looks often
+	w0=$(wakeups "$sender")
+	sleep 1
+	w1=$(wakeups "$sender")
+	# Polling every 10 ms would be about 100.
+	[ $((w1 - w0)) -le 20 ]
+	run --separate-stderr fm recv -t 5 "$P"
+	is_status 0
+	wait_pid "$SPAWNED"
+}
+
+@test "send exits soon after a reader takes its last message, however long it waited" {
+	fifomsg mkpipe "$P"
+	spawn "$T/send" fifomsg send "$P" late
+	local t0
+	sleep 1.5	# long enough to be in its slowest wait
+	run --separate-stderr fm recv -t 5 "$P"
+	is_status 0
+	t0=${EPOCHREALTIME/./}
+	wait_pid "$SPAWNED"
+	[ $(((${EPOCHREALTIME/./} - t0) / 1000)) -lt 1500 ]
+}
+
+@test "send -t: the wait for readers starts over whenever a reader takes something" {
+	fifomsg mkpipe "$P"
+	spawn "$T/send" fifomsg send -t 1.5 "$P" a b c d
+	local m
+	# A message a second: 4 s in all, more than 1.5 s, never 1.5 s idle.
+	for m in a b c d; do
+		sleep 1
+		run --separate-stderr fm recv -t 5 "$P"
+		is_status 0
+		[ "$output" = "$m" ]
+	done
+	wait_pid "$SPAWNED"
+	[ ! -s "$T/send.err" ]
 }
 
 # --- --max-size ----------------------------------------------------------
@@ -637,4 +756,15 @@ last_message() {
 	run --separate-stderr fm send -t
 	is_status 2
 	[[ ${stderr_lines[0]} == "fifomsg: send: "*-t* ]]
+}
+
+@test "send with an ambiguous option prefix names the options it could be (exit 2)" {
+	fifomsg mkpipe "$P"
+	run --separate-stderr fm send --n "$P" msg
+	is_status 2
+	[ "${stderr_lines[0]}" = "fifomsg: send: ambiguous option '--n' (could be --null, --no-wait)" ]
+	[[ ${stderr_lines[1]} == "usage: fifomsg send "* ]]
+	run --separate-stderr fm send --ver=1 "$P" msg
+	is_status 2
+	[ "${stderr_lines[0]}" = "fifomsg: send: ambiguous option '--ver' (could be --verbose, --version)" ]
 }

@@ -11,6 +11,7 @@
  *  - size: [0-9]+[KMGkmg]?, at most 4 GiB - 1; the value divided by the
  *    suffix's multiplier gives back the digits;
  *  - mode: [0-7]+, at most 0777, equal to the octal value. */
+#include "compat.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

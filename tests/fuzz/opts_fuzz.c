@@ -8,7 +8,7 @@
  * one output format, values in range, -m only with -c, -e only for
  * listen, --stop-on-error only with --exec.  Run it with
  * -close_fd_mask=3: help and messages go nowhere. */
-#define _GNU_SOURCE
+#include "compat.h"
 #include <getopt.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -15,6 +15,7 @@
  *   tplcheck json|hex	decode each line of stdin (send --json / --hex)
  *	and print it followed by a newline; at the first bad line print
  *	"line N, column C: reason" on stderr and exit 4. */
+#include "compat.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,0 +1,282 @@
+/* See writer.h.  The batch buffer holds WRITER_BATCHES batches back to
+ * back: batch_end[0..full) mark the full ones, `filling` starts the one
+ * being filled, and staged_whole marks the end of the last whole frame
+ * (a frame given in pieces may have only begun). */
+#include "compat.h"
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fifomsg.h"
+#include "frame.h"
+#include "io.h"
+#include "writer.h"
+
+int writer_init(struct writer *w, int fd, int64_t timeout_ms)
+{
+	memset(w, 0, sizeof *w);
+	w->fd = fd;
+	w->timeout = timeout_ms;
+	w->pipe_buf = io_pipe_buf(fd);
+	w->batch = malloc(WRITER_BATCHES * w->pipe_buf + WRITER_SLACK);
+	if (!w->batch || tally_init(&w->taken)) {
+		free(w->batch);
+		warn_("malloc");
+		return -1;
+	}
+	return 0;
+}
+
+void writer_free(struct writer *w)
+{
+	tally_free(&w->taken);
+	free(w->batch);
+	w->batch = NULL;
+}
+
+static int warn_if_error(int r, const char *what)
+{
+	if (r == IO_ERR)
+		warn_("%s", what);
+	return r;
+}
+
+/* Bytes of ours that readers have surely read: all we wrote but what the
+ * pipe still holds.  Other writers' bytes queued in the pipe make this a
+ * lower bound.  Where the queue cannot be seen, everything written counts
+ * as gone, as it does for the drain. */
+static uint64_t gone(const struct writer *w)
+{
+	long q = io_queued(w->fd);
+
+	if (q < 0)
+		return w->written;
+	return (uint64_t)q < w->written ? w->written - (uint64_t)q : 0;
+}
+
+/* One more message, whose last byte goes out at offset end. */
+static int count_msg(struct writer *w, uint64_t end)
+{
+	if (tally_full(&w->taken) && tally_trim(&w->taken, gone(w))) {
+		warn_("malloc");
+		return IO_ERR;
+	}
+	tally_add(&w->taken, end);
+	return 0;
+}
+
+/* The shared lock is kept from one batch to the next while input keeps
+ * coming, and let go before anything that may wait on the input: a lock
+ * and an unlock per 4 KiB batch would double the system calls. */
+static void unlock_shared(struct writer *w)
+{
+	if (w->shared_lock)
+		io_unlock_writer(w->fd);
+	w->shared_lock = 0;
+}
+
+static int write_batch(struct writer *w, size_t from, size_t to)
+{
+	int r = 0;
+
+	if (to == from)
+		return 0;
+	if (!w->shared_lock) {
+		r = io_lock_writer(w->fd, 0, io_deadline(w->timeout));
+		w->shared_lock = r == 0;
+	}
+	if (r == 0)
+		r = io_write_all(w->fd, w->batch + from, to - from, w->timeout,
+				 0, NULL);
+	if (r) {
+		unlock_shared(w);
+		return warn_if_error(r, "write");
+	}
+	w->written += to - from;
+	return 0;
+}
+
+/* Write the staged batches, whole frames only, and keep the start of a
+ * frame given in pieces for the next batch. */
+static int write_staged(struct writer *w)
+{
+	size_t from = 0, i;
+	int r = 0;
+
+	for (i = 0; i < w->full && !r; from = w->batch_end[i++])
+		r = write_batch(w, from, w->batch_end[i]);
+	if (!r)
+		r = write_batch(w, w->filling, w->staged_whole);
+	if (r)
+		return r;
+	memmove(w->batch, w->batch + w->staged_whole,
+		w->staged - w->staged_whole);
+	w->staged -= w->staged_whole;
+	w->staged_whole = w->filling = w->full = 0;
+	return 0;
+}
+
+/* Make room for a frame of n bytes (at most pipe_buf) in the batch being
+ * filled: start a new batch if needed, write them all if none is left. */
+static int make_room(struct writer *w, size_t n)
+{
+	if (w->staged - w->filling + n <= w->pipe_buf)
+		return 0;
+	w->batch_end[w->full++] = w->filling = w->staged;
+	return w->full == WRITER_BATCHES ? write_staged(w) : 0;
+}
+
+int writer_flush(struct writer *w)
+{
+	int r = write_staged(w);
+
+	unlock_shared(w);
+	return r;
+}
+
+/* A frame larger than PIPE_BUF: the header, then the payload in pieces,
+ * all under the exclusive lock.  Once begun it is finished even if a stop
+ * signal comes (only a second one cuts it short). */
+static int begin_big(struct writer *w, uint32_t size)
+{
+	unsigned char h[FRAME_HDR];
+	int r = writer_flush(w);
+
+	if (r)
+		return r;
+	r = io_lock_writer(w->fd, 1, io_deadline(w->timeout));
+	if (r)
+		return warn_if_error(r, "lock");
+	w->in_big = 1;
+	frame_put(h, size);
+	r = io_write_all(w->fd, h, sizeof h, w->timeout, 1, NULL);
+	w->written += sizeof h;
+	return warn_if_error(r, "write");
+}
+
+int writer_begin(struct writer *w, uint32_t size)
+{
+	int r;
+
+	if (FRAME_HDR + (uint64_t)size > w->pipe_buf)
+		return begin_big(w, size);
+	if ((r = make_room(w, FRAME_HDR + size)))
+		return r;
+	frame_put(w->batch + w->staged, size);
+	w->staged += FRAME_HDR;
+	return 0;
+}
+
+int writer_data(struct writer *w, const void *p, size_t n)
+{
+	size_t done;
+	int r;
+
+	if (!w->in_big) {
+		memcpy(w->batch + w->staged, p, n);
+		w->staged += n;
+		return 0;
+	}
+	r = io_write_all(w->fd, p, n, w->timeout, 1, &done);
+	w->written += done;
+	return warn_if_error(r, "write");
+}
+
+int writer_end(struct writer *w)
+{
+	if (!w->in_big) {
+		w->staged_whole = w->staged;
+		return count_msg(w, w->written + w->staged);
+	}
+	io_unlock_writer(w->fd);
+	w->in_big = 0;
+	return count_msg(w, w->written);
+}
+
+int writer_abandon(struct writer *w, uint64_t left)
+{
+	static const unsigned char zero[4096];
+	int r = 0;
+
+	if (!w->in_big) {
+		w->staged = w->staged_whole;	/* never reaches the pipe */
+		return 0;
+	}
+	while (left && !r) {
+		size_t k = left < sizeof zero ? (size_t)left : sizeof zero;
+		r = writer_data(w, zero, k);
+		left -= k;
+	}
+	return r ? r : writer_end(w);
+}
+
+int writer_put(struct writer *w, const void *p, size_t n)
+{
+	int r;
+
+	if ((r = writer_begin(w, (uint32_t)n)) || (r = writer_data(w, p, n)))
+		return r;
+	return writer_end(w);
+}
+
+size_t writer_pack(struct writer *w, const unsigned char *buf, size_t start,
+		   size_t end, int delim, uint64_t max, uint64_t *count)
+{
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* Find each delimiter eight bytes at a time while copying those
+	 * bytes into the batch behind the header, so a line costs a few
+	 * nanoseconds, not a memchr() and a memcpy() call. */
+	const uint64_t ones = 0x0101010101010101u, high = ones << 7;
+	const uint64_t pat = ones * (unsigned char)delim;
+	const unsigned char *src, *p, *e = buf + end;
+	unsigned char *dst;
+	size_t space, len;
+	uint64_t word, hit, n = 0;
+
+	for (;;) {
+		src = p = buf + start;
+		dst = w->batch + w->staged + FRAME_HDR;
+		space = w->filling + w->pipe_buf - w->staged;
+		if (space <= FRAME_HDR || tally_full(&w->taken))
+			break;	/* the header alone would not fit */
+		space -= FRAME_HDR;
+		for (;;) {
+			if (p >= e || (size_t)(p - src) > space)
+				goto out;	/* incomplete, or no room */
+			memcpy(&word, p, 8);
+			memcpy(dst + (p - src), &word, 8);
+			word ^= pat;
+			hit = (word - ones) & ~word & high;
+			if (hit)
+				break;
+			p += 8;
+		}
+		p += __builtin_ctzll(hit) >> 3;
+		len = (size_t)(p - src);
+		if (p >= e || len > space || len > max)
+			break;
+		frame_put(dst - FRAME_HDR, (uint32_t)len);
+		w->staged += FRAME_HDR + len;
+		w->staged_whole = w->staged;
+		tally_add(&w->taken, w->written + w->staged);
+		n++;
+		start += len + 1;
+	}
+out:
+	*count += n;
+	return start;
+#else
+	(void)w; (void)buf; (void)end; (void)delim; (void)max; (void)count;
+	return start;
+#endif
+}
+
+int writer_drain(struct writer *w)
+{
+	return io_drain(w->fd, w->timeout, NULL);
+}
+
+uint64_t writer_taken(const struct writer *w, uint64_t *bytes)
+{
+	return tally_taken(&w->taken, gone(w), bytes);
+}
