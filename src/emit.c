@@ -1,6 +1,12 @@
 #include "compat.h"
+#include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "emit.h"
 #include "fifomsg.h"
@@ -47,7 +53,8 @@ static int json_end(struct emit *e, const struct rxmsg *m)
 static int exec_head(struct emit *e, const struct rxmsg *m)
 {
 	out_flush(e->out);	/* what we printed comes before its output */
-	return exec_start(&e->kid, e->cmd, m->pipe, m->seq) ? FM_FAIL : 0;
+	return exec_start(&e->kid, e->cmd, m->pipe, m->seq, m->len) ?
+	       FM_FAIL : 0;
 }
 
 /* A first stop signal lets the command have its whole message. */
@@ -69,11 +76,146 @@ static int exec_end(struct emit *e, const struct rxmsg *m)
 	}
 }
 
+/* --format.  A payload named twice is kept as it passes (struct keep) and
+ * read back by the template for its second and later directives. */
+
+/* An unlinked temporary file: gone with the process however it ends. */
+static int spill_open(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	snprintf(path, sizeof path, "%s/fifomsg.XXXXXX", dir);
+	fd = mkstemp(path);
+	if (fd < 0) {
+		warn_("temporary file in %s", dir);
+		return -1;
+	}
+	unlink(path);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd;
+}
+
+/* Make room for a payload of len bytes: 0, or FM_FAIL once reported. */
+static int keep_start(struct keep *k, uint64_t len)
+{
+	size_t cap = k->cap ? k->cap : 4096;
+	unsigned char *p;
+
+	k->len = 0;
+	k->infile = len > EMIT_KEEP_MEM;
+	if (k->infile) {
+		if (k->fd < 0 && (k->fd = spill_open()) < 0)
+			return FM_FAIL;
+		return 0;
+	}
+	if (len <= k->cap)
+		return 0;
+	while (cap < len)
+		cap *= 2;
+	p = realloc(k->mem, cap);
+	if (!p) {
+		warn_("payload of %llu bytes", (unsigned long long)len);
+		return FM_FAIL;
+	}
+	k->mem = p;
+	k->cap = cap;
+	return 0;
+}
+
+static int keep_put(struct keep *k, const unsigned char *p, size_t n)
+{
+	ssize_t w;
+
+	if (!k->infile) {
+		memcpy(k->mem + k->len, p, n);
+		k->len += n;
+		return 0;
+	}
+	for (; n; p += w, n -= (size_t)w, k->len += (uint64_t)w) {
+		w = pwrite(k->fd, p, n, (off_t)k->len);
+		if (w < 0 && errno == EINTR)
+			w = 0;
+		else if (w <= 0) {
+			warn_("temporary file");
+			return FM_FAIL;
+		}
+	}
+	return 0;
+}
+
+/* The template's reread callback. */
+static int keep_get(void *ctx, uint64_t off, void *buf, size_t n)
+{
+	struct keep *k = ctx;
+	unsigned char *b = buf;
+	ssize_t r;
+
+	if (!k->infile) {
+		memcpy(b, k->mem + off, n);
+		return 0;
+	}
+	for (; n; b += r, n -= (size_t)r, off += (uint64_t)r) {
+		r = pread(k->fd, b, n, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			r = 0;
+		else if (r <= 0) {
+			warn_("temporary file");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void tpl_put(void *ctx, const void *p, size_t n)
+{
+	out_put(ctx, p, n);
+}
+
+static int tpl_head(struct emit *e, const struct rxmsg *m)
+{
+	struct tpl_sink sink = { tpl_put, e->out };
+
+	e->tm.len = m->len;
+	e->tm.pipe = m->pipe;
+	e->tm.seq = m->seq;
+	clock_gettime(CLOCK_REALTIME, &e->tm.at);
+	if (e->tpl->npayload > 1) {
+		if (keep_start(&e->keep, m->len))
+			return FM_FAIL;
+		e->tm.reread = keep_get;
+		e->tm.rctx = &e->keep;
+	}
+	tpl_begin(&e->run, e->tpl, &e->tm, sink);
+	return 0;
+}
+
+static int tpl_piece(struct emit *e, const unsigned char *p, size_t n)
+{
+	if (e->tpl->npayload > 1 && keep_put(&e->keep, p, n))
+		return FM_FAIL;
+	tpl_data(&e->run, p, n);
+	return 0;
+}
+
+static int tpl_finish(struct emit *e, const struct rxmsg *m)
+{
+	(void)m;
+	if (tpl_end(&e->run))
+		return FM_FAIL;	/* reported by keep_get */
+	out_commit(e->out);
+	return 0;
+}
+
 static const struct format lines = { NULL, NULL, NULL, '\n', 0 };
 static const struct format nul = { NULL, NULL, NULL, '\0', 0 };
 static const struct format raw = { NULL, NULL, NULL, -1, 1 };
 static const struct format json = { json_head, json_data, json_end, -1, 0 };
 static const struct format cmd = { exec_head, exec_data, exec_end, -1, 0 };
+static const struct format tmpl = { tpl_head, tpl_piece, tpl_finish, -1, 0 };
 
 void emit_init(struct emit *e, int fmt, struct out *out, const char *cmdline,
 	       int stop_on_error)
@@ -84,11 +226,30 @@ void emit_init(struct emit *e, int fmt, struct out *out, const char *cmdline,
 	e->out = out;
 	e->cmd = cmdline;
 	e->stop_on_error = stop_on_error;
+	e->keep.fd = -1;
+}
+
+void emit_template(struct emit *e, const struct tpl *t)
+{
+	int delim = tpl_delim(t);
+
+	e->tpl = t;
+	e->f = &tmpl;
+	if (delim >= 0) {	/* costs nothing over plain lines */
+		e->own = (struct format){ NULL, NULL, NULL, delim, 0 };
+		e->f = &e->own;
+	}
 }
 
 void emit_abort(struct emit *e)
 {
 	exec_abort(&e->kid);
+	free(e->keep.mem);
+	e->keep.mem = NULL;
+	e->keep.cap = 0;
+	if (e->keep.fd >= 0)
+		close(e->keep.fd);
+	e->keep.fd = -1;
 }
 
 size_t emit_whole_lines(struct emit *e, const unsigned char *buf, size_t n,

@@ -14,6 +14,7 @@
 #include "frame.h"
 #include "json.h"
 #include "out.h"
+#include "template.h"
 
 /* What a format may know of a message. */
 struct rxmsg {
@@ -40,6 +41,18 @@ struct format {
 	int raw;		/* the frame header before each message */
 };
 
+/* A payload kept for a template that names it more than once: in memory
+ * up to EMIT_KEEP_MEM bytes, in an unlinked temporary file beyond, so
+ * memory stays bounded whatever the message's size. */
+#define EMIT_KEEP_MEM (1024 * 1024)
+struct keep {
+	unsigned char *mem;
+	size_t cap;		/* bytes allocated at mem */
+	int fd;			/* the temporary file, or -1 */
+	int infile;		/* this message goes to the file */
+	uint64_t len;		/* bytes kept of this message */
+};
+
 struct emit {
 	const struct format *f;
 	struct out *out;
@@ -48,11 +61,19 @@ struct emit {
 	int cmd_failed;			/* some command failed */
 	struct json js;			/* --json: a UTF-8 sequence cut */
 	struct child kid;		/* --exec: the command running */
+	const struct tpl *tpl;		/* --format */
+	struct tpl_run run;		/* --format: the message rendering */
+	struct tpl_msg tm;		/* what the template knows of it */
+	struct keep keep;		/* its payload, if named twice */
+	struct format own;		/* --format '%s' + one byte: lines */
 };
 
 /* fmt: '\n' lines, '0' NUL-ended, 'r' raw frames, 'j' JSON, 'x' --exec. */
 void emit_init(struct emit *e, int fmt, struct out *out, const char *cmd,
 	       int stop_on_error);
+/* After emit_init: print each message as template t says (--format).
+ * "%s" and one byte is the plain lines format with that byte. */
+void emit_template(struct emit *e, const struct tpl *t);
 
 static inline int emit_head(struct emit *e, const struct rxmsg *m)
 {
@@ -92,7 +113,8 @@ static inline int emit_has_lines(const struct emit *e)
 	return e->f->delim >= 0 && !e->f->head;
 }
 
-/* The message will not be completed: kill a command reading it. */
+/* The message will not be completed: kill a command reading it.  Also
+ * lets go of a template's kept payload (taken again when needed). */
 void emit_abort(struct emit *e);
 
 /* The lines fast path, for '\n' and '0' only (see emit_has_lines):

@@ -11,16 +11,40 @@
 #include "fifomsg.h"
 #include "io.h"
 
-int exec_start(struct child *c, const char *cmd, const char *pipe,
-	       uint64_t seq)
+/* The command's environment: FIFOMSG_LEN only where len is known (not
+ * UINT64_MAX).  Runs in the child: 0, or -1. */
+static int child_env(const char *pipe, uint64_t seq, uint64_t len)
 {
-	return exec_start_out(c, cmd, pipe, seq, -1);
+	char num[24];
+
+	snprintf(num, sizeof num, "%llu", (unsigned long long)seq);
+	if (setenv("FIFOMSG_PIPE", pipe, 1) < 0 ||
+	    setenv("FIFOMSG_SEQ", num, 1) < 0)
+		return -1;
+	if (len == UINT64_MAX)
+		return 0;
+	snprintf(num, sizeof num, "%llu", (unsigned long long)len);
+	return setenv("FIFOMSG_LEN", num, 1);
+}
+
+static int spawn(struct child *c, const char *cmd, const char *pipe,
+		 uint64_t seq, uint64_t len, int out);
+
+int exec_start(struct child *c, const char *cmd, const char *pipe,
+	       uint64_t seq, uint64_t len)
+{
+	return spawn(c, cmd, pipe, seq, len, -1);
 }
 
 int exec_start_out(struct child *c, const char *cmd, const char *pipe,
 		   uint64_t seq, int out)
 {
-	char num[24];
+	return spawn(c, cmd, pipe, seq, UINT64_MAX, out);
+}
+
+static int spawn(struct child *c, const char *cmd, const char *pipe,
+		 uint64_t seq, uint64_t len, int out)
+{
 	int fds[2];
 	sigset_t none;
 
@@ -43,11 +67,9 @@ int exec_start_out(struct child *c, const char *cmd, const char *pipe,
 		signal(SIGPIPE, SIG_DFL);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		snprintf(num, sizeof num, "%llu", (unsigned long long)seq);
 		if (dup2(fds[0], STDIN_FILENO) < 0 ||
 		    (out >= 0 && dup2(out, STDOUT_FILENO) < 0) ||
-		    setenv("FIFOMSG_PIPE", pipe, 1) < 0 ||
-		    setenv("FIFOMSG_SEQ", num, 1) < 0)
+		    child_env(pipe, seq, len) < 0)
 			_exit(126);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);

@@ -11,13 +11,14 @@ struct child {
 	int fd;		/* the command's standard input; -1 once it left */
 };
 
-/* Start "/bin/sh -c cmd" with FIFOMSG_PIPE=pipe and FIFOMSG_SEQ=seq in its
- * environment.  It stays in our process group, so ^C at a terminal
- * reaches it as it reaches any command a shell runs.  Returns 0, or -1
- * with a message printed. */
+/* Start "/bin/sh -c cmd" with FIFOMSG_PIPE=pipe, FIFOMSG_SEQ=seq and
+ * FIFOMSG_LEN=len (the message's size) in its environment.  It stays in
+ * our process group, so ^C at a terminal reaches it as it reaches any
+ * command a shell runs.  Returns 0, or -1 with a message printed. */
 int exec_start(struct child *c, const char *cmd, const char *pipe,
-	       uint64_t seq);
-/* The same with the command's standard output on out (-1: ours). */
+	       uint64_t seq, uint64_t len);
+/* The same without FIFOMSG_LEN, the command's standard output on out
+ * (-1: ours). */
 int exec_start_out(struct child *c, const char *cmd, const char *pipe,
 		   uint64_t seq, int out);
 /* Feed it payload, waiting as long as it takes it to read; a first stop

@@ -248,6 +248,11 @@ ssize_t io_read(int fd, void *buf, size_t n, int64_t deadline, int finish,
 		if (k > 0)
 			return k;
 		if (k == 0) {
+			struct stat st;
+
+			/* A file, a terminal or a socket: 0 is its end. */
+			if (fstat(fd, &st) == 0 && !S_ISFIFO(st.st_mode))
+				return 0;
 			/* On Linux a read-only FIFO that no writer has opened
 			 * since we did reads 0 without POLLHUP: not an end. */
 			p.revents = 0;

@@ -6,7 +6,7 @@
 #include "receive.h"
 
 static const char usage[] =
-	"fifomsg listen [-0 | -r | --json] [-ev] [-n COUNT] [-t SECS] [-c [-m MODE]] "
+	"fifomsg listen [-0 | -r | --json | --format FMT] [-ev] [-n COUNT] [-t SECS] [-c [-m MODE]] "
 	"[--exec CMD [--stop-on-error]] [--max-size N] [--follow] PIPE";
 static const char help[] =
 	"\n\n"
@@ -25,5 +25,8 @@ int listen_main(int argc, char **argv)
 	struct rxopt o;
 	int r = rx_options(argc, argv, &o, usage, help, 1);
 
-	return r >= 0 ? r : receive(&o);
+	if (r < 0)
+		r = receive(&o);
+	rx_free(&o);
+	return r;
 }

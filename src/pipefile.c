@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,11 +48,46 @@ static int ours(const struct pipefile *pf, mode_t mode)
 	return 1;
 }
 
+/* PIPE "-".  On Linux a pipe is reopened through /proc: non-blocking, so
+ * that -t and stop signals bound every wait.  Anything else (and a pipe
+ * where that fails) is read through standard input itself, waiting in
+ * poll() before each read.  Reads never pass the last message asked for,
+ * so a file's offset is left just after it for the next reader. */
+static int open_stdin(struct pipefile *pf)
+{
+	struct stat a, b;
+	int fd;
+
+	pf->std = 1;
+	pf->fd = STDIN_FILENO;
+	if (fstat(STDIN_FILENO, &a) < 0) {
+		warn_("standard input");
+		return -1;
+	}
+	pf->nolock = !S_ISFIFO(a.st_mode);
+	pf->block = !(fcntl(STDIN_FILENO, F_GETFL) & O_NONBLOCK);
+	if (!S_ISFIFO(a.st_mode))
+		return 0;
+	fd = open("/proc/self/fd/0", O_RDONLY | O_NONBLOCK | O_CLOEXEC |
+		  O_NOCTTY);
+	if (fd >= 0 && fstat(fd, &b) == 0 && b.st_dev == a.st_dev &&
+	    b.st_ino == a.st_ino) {
+		pf->fd = fd;
+		pf->block = 0;
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	return 0;
+}
+
 int pipe_open(struct pipefile *pf, int create, mode_t mode, int keep)
 {
 	pf->fd = pf->keep = -1;
 	pf->created = 0;
 	pf->rw = 0;
+	pf->std = pf->nolock = pf->block = 0;
+	if (strcmp(pf->path, "-") == 0)
+		return open_stdin(pf);
 	if (create && make(pf, mode))
 		return -1;
 	pf->fd = io_open_pipe(pf->path, 0, pf->follow);
@@ -104,8 +140,8 @@ int pipe_keep(struct pipefile *pf)
 	char proc[40];
 	struct stat a, b;
 
-	if (pf->rw)
-		return 0;	/* pf->fd is a write end too */
+	if (pf->rw || pf->std)
+		return 0;	/* a write end too; or not ours to keep */
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", pf->fd);
 	fd = open(proc, fl);
 	if (fd < 0 && errno == ENOENT)
@@ -140,6 +176,7 @@ void pipe_close(struct pipefile *pf)
 	    a.st_ino == b.st_ino)
 		unlink(pf->path);
 	pipe_unkeep(pf);
-	close(pf->fd);
+	if (pf->fd != STDIN_FILENO)
+		close(pf->fd);
 	pf->fd = -1;
 }

@@ -13,9 +13,17 @@ struct pipefile {
 	int keep;		/* our own write end, or -1 */
 	int created;		/* we made it: remove it at exit */
 	int rw;			/* fd is open for writing too (adopted) */
+	int std;		/* path "-": fd reads standard input */
+	int nolock;		/* no reader lock: not a pipe or FIFO */
+	int block;		/* fd may block: wait before every read */
 };
 
-/* Open pf->path for reading; with create, make it first (mode exactly,
+/* Open pf->path for reading; "-" (only that: "./-" is a file named so)
+ * is standard input, whatever it is, and create and keep are then
+ * ignored: a pipe or FIFO is reopened non-blocking (a description of
+ * our own, so the one shared with other processes stays as it is) and
+ * gets the reader lock; a file, terminal or socket is read as it is,
+ * without a lock.  With create, make it first (mode exactly,
  * whatever the umask) unless it exists, and refuse an existing FIFO that
  * is not ours or is writable by others beyond mode.  With keep, also
  * open our own write end.  Prints its own errors; returns 0 or -1. */

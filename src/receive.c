@@ -45,6 +45,7 @@ static const struct option longs[] = {
 	{ "max-size", required_argument, NULL, 'M' },
 	{ "follow", no_argument, NULL, 'F' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "format", required_argument, NULL, 'f' },
 	{ "exec", required_argument, NULL, 'x' },
 	{ "stop-on-error", no_argument, NULL, 'S' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -76,19 +77,44 @@ static int value_option(int c, struct rxopt *o, const char *usage)
 	return r ? r : -1;
 }
 
+/* --format FMT: compiled now, so a bad one is refused before anything is
+ * opened.  The last one given counts. */
+static int template(struct rxopt *o, const char *usage)
+{
+	char err[128];
+
+	tpl_free(&o->tpl);
+	if (tpl_compile(optarg, &o->tpl, err, sizeof err))
+		return usage_err(usage, "bad --format: %s", err);
+	return -1;
+}
+
+/* PIPE "-" is standard input: nothing to create; its end of file ends the
+ * reading, as -e does. */
+static int from_stdin(struct rxopt *o, const char *usage)
+{
+	if (strcmp(o->path, "-") != 0)
+		return -1;
+	if (o->create)
+		return usage_err(usage, "-c cannot be used with PIPE - "
+				 "(standard input)");
+	o->eof = 1;
+	return -1;
+}
+
 /* One option: -1 to go on, or an exit status. */
 static int one_option(int c, struct rxopt *o, const char *usage,
 		      const char *help, char **argv)
 {
 	switch (c) {
-	case '0': case 'r': case 'j': case 'x':
+	case '0': case 'r': case 'j': case 'x': case 'f':
 		if (o->format != '\n' && o->format != c)
-			return usage_err(usage, "-0, -r, --json and --exec "
-					 "cannot be combined");
+			return usage_err(usage, "-0, -r, --json, --format and "
+					 "--exec cannot be combined");
 		o->format = c;
 		if (c == 'x')
 			o->exec = optarg;
-		return -1;
+		return c == 'f' ? template(o, usage) : -1;
 	case 'n': case 't': case 'm': case 'M':
 		return value_option(c, o, usage);
 	case 'e':
@@ -133,7 +159,12 @@ int rx_options(int argc, char **argv, struct rxopt *o, const char *usage,
 	if (optind + 1 < argc)
 		return usage_err(usage, "too many operands (one PIPE only)");
 	o->path = argv[optind];
-	return -1;
+	return from_stdin(o, usage);
+}
+
+void rx_free(struct rxopt *o)
+{
+	tpl_free(&o->tpl);
 }
 
 /* The reader's state. */
@@ -253,6 +284,13 @@ static int no_data(struct rx *x, ssize_t k)
 				 FRAME_HDR);
 		return malformed(x, x->off, why);
 	}
+	/* Standard input ended (a FIFO never ends for recv: we keep it). */
+	if (k == 0 && !o->listen) {
+		warnx_("%s: end of input after %llu of %llu messages",
+		       o->path, (unsigned long long)x->got,
+		       (unsigned long long)o->count);
+		return FM_FAIL;
+	}
 	if (k == IO_TIMEOUT && (!o->listen || o->count != UINT64_MAX)) {
 		warnx_("timed out after %llu of %llu messages",
 		       (unsigned long long)x->got,
@@ -293,7 +331,7 @@ static int end_receive(struct rx *x, int r)
 /* Take the reader lock: -1 to go on, or an exit status. */
 static int lock(struct rx *x, int64_t dl)
 {
-	int k = io_lock_reader(x->pf.fd, dl);
+	int k = x->pf.nolock ? 0 : io_lock_reader(x->pf.fd, dl);
 
 	if (k == 0)
 		return -1;
@@ -333,7 +371,7 @@ static int read_loop(struct rx *x, int64_t dl)
 		want = read_bound(&x->d, o->exec || io_stop || x->out.err ?
 					 1 : o->count - x->got);
 		k = io_read(x->pf.fd, x->buf, want, partial ? -1 : dl,
-			    partial, empty, before_sleep, x);
+			    partial, empty || x->pf.block, before_sleep, x);
 		if (k <= 0)
 			return no_data(x, k);
 		empty = (size_t)k < want;
@@ -363,6 +401,8 @@ int receive(const struct rxopt *o)
 		return FM_FAIL;
 	out_init(&x.out, STDOUT_FILENO);
 	emit_init(&x.em, o->format, &x.out, o->exec, o->stop_on_error);
+	if (o->format == 'f')
+		emit_template(&x.em, &o->tpl);
 	if ((r = lock(&x, dl)) >= 0)
 		return r;
 	fdec_init(&x.d, o->max);

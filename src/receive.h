@@ -5,10 +5,14 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "template.h"
+
 struct rxopt {
 	const char *path;
 	int format;		/* '\n' lines, '0' NUL, 'r' raw frames,
-				   'j' JSON strings, 'x' --exec */
+				   'j' JSON strings, 'x' --exec,
+				   'f' --format */
+	struct tpl tpl;		/* --format, compiled */
 	const char *exec;	/* --exec CMD */
 	int stop_on_error;
 	uint64_t count;		/* messages to receive; UINT64_MAX: no end */
@@ -25,13 +29,17 @@ struct rxopt {
 #define RX_HELP_FORMATS \
 	"  -0, --null        end each message with NUL instead of newline\n" \
 	"  -r, --raw         print the frames themselves, headers included\n" \
-	"      --json        print each message as a JSON string on a line\n"
+	"      --json        print each message as a JSON string on a line\n" \
+	"      --format FMT  print each message as FMT says: %s payload,\n" \
+	"                    %j as JSON, %x in hex, %n length, %p pipe,\n" \
+	"                    %i number, %t %T arrival time, %% a percent\n" \
+	"                    sign; escapes \\n \\t \\0 \\\\ \\xHH\n"
 #define RX_HELP_COMMON \
 	"  -c, --create      create PIPE if missing; remove it at exit\n" \
 	"  -m, --mode MODE   with -c: octal mode of the new FIFO (600)\n" \
 	"      --exec CMD    run CMD with /bin/sh once per message, the\n" \
-	"                    message on its stdin, FIFOMSG_PIPE and\n" \
-	"                    FIFOMSG_SEQ in its environment\n" \
+	"                    message on its stdin, FIFOMSG_PIPE,\n" \
+	"                    FIFOMSG_SEQ and FIFOMSG_LEN in its environment\n" \
 	"      --stop-on-error  with --exec: exit 1 when CMD fails\n" \
 	"      --max-size N  largest message accepted (default 64M; K, M, G)\n" \
 	"      --follow      open PIPE even if it is a symbolic link\n" \
@@ -44,5 +52,7 @@ int rx_options(int argc, char **argv, struct rxopt *o, const char *usage,
 	       const char *help, int listen);
 /* Receive as o says; returns the exit code. */
 int receive(const struct rxopt *o);
+/* Free what rx_options allocated. */
+void rx_free(struct rxopt *o);
 
 #endif

@@ -6,7 +6,7 @@
 #include "receive.h"
 
 static const char usage[] =
-	"fifomsg recv [-0 | -r | --json] [-v] [-n COUNT] [-t SECS] [-c [-m MODE]] "
+	"fifomsg recv [-0 | -r | --json | --format FMT] [-v] [-n COUNT] [-t SECS] [-c [-m MODE]] "
 	"[--exec CMD [--stop-on-error]] [--max-size N] [--follow] PIPE";
 static const char help[] =
 	"\n\n"
@@ -23,5 +23,8 @@ int recv_main(int argc, char **argv)
 	struct rxopt o;
 	int r = rx_options(argc, argv, &o, usage, help, 0);
 
-	return r >= 0 ? r : receive(&o);
+	if (r < 0)
+		r = receive(&o);
+	rx_free(&o);
+	return r;
 }
