@@ -7,6 +7,7 @@
 # shellcheck disable=SC2154,SC1003 # bats sets $output, $status, $stderr;
 # a lone backslash at the end of a template is what is tested
 load helpers
+load bridges
 
 bats_require_minimum_version 1.5.0
 
@@ -215,4 +216,14 @@ fmt() {
 	fm listen --exec 'echo "$FIFOMSG_PIPE $FIFOMSG_SEQ $FIFOMSG_LEN $(wc -c)"' - \
 		<"$T/in" >"$T/out"
 	printf '%s\n' '- 1 5 5' '- 2 0 0' '- 3 5000 5000' | cmp - "$T/out"
+}
+
+@test "README: a layout of one's own with --format" {
+	mkfifo "$T/events"
+	run_recipe "$T/out" format
+	reader_ready "$T/events"
+	fm send "$T/events" 'disk full' $'two\nlines'
+	until_true 10 lines_in "$T/out" 2
+	grep -Eqx '[0-9-]{10}T[0-9:]{8}\.[0-9]{6}Z events #1 \(9 bytes\): "disk full"' "$T/out"
+	grep -Eqx '.*Z events #2 \(9 bytes\): "two\\nlines"' "$T/out"
 }
