@@ -12,10 +12,10 @@ _fifomsg_opts()
 	mkpipe) echo "-p -m --mode $common" ;;
 	send) echo "-0 --null -r --raw -w --whole --json --hex -v --verbose" \
 		"-t --timeout --max-size --no-wait --follow $common" ;;
-	recv) echo "-0 --null -r --raw --json -v --verbose -n --count" \
+	recv) echo "-0 --null -r --raw --json --format -v --verbose -n --count" \
 		"-t --timeout -c --create -m --mode --exec --stop-on-error" \
 		"--max-size --follow $common" ;;
-	listen) echo "-0 --null -r --raw --json -e --eof -v --verbose" \
+	listen) echo "-0 --null -r --raw --json --format -e --eof -v --verbose" \
 		"-n --count -t --timeout -c --create -m --mode --exec" \
 		"--stop-on-error --max-size --follow $common" ;;
 	publish) echo "-0 --null -w --whole -v --verbose -t --timeout --drop" \
@@ -89,7 +89,8 @@ _fifomsg()
 		fi
 		case $w in
 		--) operands=1 ;;
-		--mode | --timeout | --count | --max-size | --exec | --dir)
+		--mode | --timeout | --count | --max-size | --exec | --dir | \
+			--format)
 			((i == COMP_CWORD - 1)) && break
 			((i++))
 			;;
