@@ -28,7 +28,7 @@ SRCS = src/main.c src/util.c src/args.c src/frame.c src/io.c \
 	src/publish.c src/subscribe.c src/request.c src/serve.c \
 	src/fanout.c src/deliver.c
 HDRS = src/fifomsg.h src/frame.h src/io.h src/receive.h src/json.h src/exec.h \
-	src/hex.h src/template.h src/scan.h src/tally.h src/writer.h src/sendin.h \
+	src/hex.h src/template.h src/scan.h src/tally.h src/writer.h src/sendin.h src/sink.h \
 	src/fanout.h src/deliver.h
 OBJS = $(SRCS:.c=.o)
 
