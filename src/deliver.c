@@ -351,13 +351,17 @@ int pub_big(struct pub *p, const unsigned char *msg, size_t n)
 
 /* ---- the sink ---- */
 
+/* The whole frames go out; a frame begun (-r: its header came in one
+ * read, the rest is still to come) stays for the next batch. */
 static int ps_flush(void *c)
 {
 	struct pubsink *ps = c;
-	int r = ps->n ? pub_batch(ps->p, ps->buf, ps->len, ps->ends, ps->n)
-		      : 0;
+	size_t whole = ps->n ? ps->ends[ps->n - 1] : 0;
+	int r = ps->n ? pub_batch(ps->p, ps->buf, whole, ps->ends, ps->n) : 0;
 
-	ps->len = ps->n = 0;
+	memmove(ps->buf, ps->buf + whole, ps->len - whole);
+	ps->len -= whole;
+	ps->n = 0;
 	return r;
 }
 
