@@ -51,10 +51,7 @@ static int options(int argc, char **argv, struct pub *p, struct pubopt *o)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "max-size", required_argument, NULL, 'M' },
 		{ "force", no_argument, NULL, 'f' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		LONGS_END
 	};
 	int c, r;
 

@@ -57,10 +57,7 @@ static const struct option longs[] = {
 	{ "max-size", required_argument, NULL, 'M' },
 	{ "no-wait", no_argument, NULL, 'N' },
 	{ "follow", no_argument, NULL, 'F' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
+	LONGS_END
 };
 
 /* Returns an exit code to stop with, or -1 to go on. */

@@ -480,6 +480,7 @@ static int forward(struct sendin *in, const struct fdec *d,
 		return w->end(w->ctx);
 	case FD_TOOBIG:
 		return too_big(in, d->size, 0);
+	case FD_NEED:
 	default:
 		return 0;
 	}
