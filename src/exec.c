@@ -37,11 +37,9 @@ int exec_start_out(struct child *c, const char *cmd, const char *pipe,
 		return -1;
 	}
 	if (c->pid == 0) {
-		/* A process group of its own, so exec_abort() reaches what
-		 * the shell starts too. */
-		setpgid(0, 0);
 		/* The command gets the dispositions a shell would give it:
-		 * we ignore SIGPIPE, and that would be inherited. */
+		 * we ignore SIGPIPE, and that would be inherited.  (Caught
+		 * signals revert to their defaults at exec.) */
 		signal(SIGPIPE, SIG_DFL);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
@@ -54,7 +52,6 @@ int exec_start_out(struct child *c, const char *cmd, const char *pipe,
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
-	setpgid(c->pid, c->pid);	/* either call may win the race */
 	close(fds[0]);
 	c->fd = fds[1];
 	return 0;
@@ -66,12 +63,27 @@ int exec_feed(struct child *c, const void *p, size_t n)
 
 	if (c->fd < 0)
 		return 0;
-	r = io_write_all(c->fd, p, n, -1, 0, NULL);
+	r = io_write_all(c->fd, p, n, -1, 1, NULL);
 	if (r != IO_ERR || errno != EPIPE)
 		return r;
 	close(c->fd);
 	c->fd = -1;
 	return 0;
+}
+
+/* Did the command fail?  Say so, unless it died of the signal that is
+ * stopping us: ^C at a terminal reaches both, and a shell is quiet then. */
+static int failed(int st, uint64_t seq)
+{
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	if (WIFEXITED(st))
+		warnx_("command failed on message %llu: exit status %d",
+		       (unsigned long long)seq, WEXITSTATUS(st));
+	else if (WTERMSIG(st) != io_stop)
+		warnx_("command failed on message %llu: killed by signal %d",
+		       (unsigned long long)seq, WTERMSIG(st));
+	return 1;
 }
 
 int exec_wait(struct child *c, uint64_t seq)
@@ -81,7 +93,17 @@ int exec_wait(struct child *c, uint64_t seq)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
-	while (waitpid(c->pid, &st, 0) < 0) {
+	/* No SA_RESTART: a signal interrupts waitpid().  The first lets the
+	 * command finish; a second ends the wait.  (One that lands between
+	 * the check and the call is seen only when the command exits: a
+	 * window of a few instructions.) */
+	for (;;) {
+		if (io_stops > 1) {
+			exec_abort(c);
+			return IO_STOP;
+		}
+		if (waitpid(c->pid, &st, 0) >= 0)
+			break;
 		if (errno != EINTR) {
 			warn_("waitpid");
 			c->pid = 0;
@@ -89,15 +111,7 @@ int exec_wait(struct child *c, uint64_t seq)
 		}
 	}
 	c->pid = 0;
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		return 0;
-	if (WIFEXITED(st))
-		warnx_("command failed on message %llu: exit status %d",
-		       (unsigned long long)seq, WEXITSTATUS(st));
-	else
-		warnx_("command failed on message %llu: killed by signal %d",
-		       (unsigned long long)seq, WTERMSIG(st));
-	return 1;
+	return failed(st, seq);
 }
 
 void exec_abort(struct child *c)
@@ -105,8 +119,11 @@ void exec_abort(struct child *c)
 	if (c->pid <= 0)
 		return;
 	/* Killed first: closing its input first would let it run to the
-	 * end on a partial message. */
-	kill(-c->pid, SIGKILL);
+	 * end on a partial message.  Only the shell can be reached: the
+	 * command shares our process group (for ^C), so processes that the
+	 * shell started itself live on and see their input end early.
+	 * fifomsg-listen(1) says so. */
+	kill(c->pid, SIGKILL);
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;

@@ -61,3 +61,8 @@ int fdec_partial(const struct fdec *d)
 {
 	return d->hlen != 0 && !(d->body && d->left == 0);
 }
+
+uint64_t fdec_taken(const struct fdec *d)
+{
+	return d->body ? FRAME_HDR + (uint64_t)(d->size - d->left) : d->hlen;
+}

@@ -70,6 +70,9 @@ size_t fdec_feed(struct fdec *d, const unsigned char *p, size_t n,
 size_t fdec_want(const struct fdec *d);
 /* Nonzero when part of a frame has been consumed but not all of it. */
 int fdec_partial(const struct fdec *d);
+/* Bytes of the current frame consumed so far, header included: where it
+ * began, counted back from the reader's position. */
+uint64_t fdec_taken(const struct fdec *d);
 /* Nonzero at a frame boundary (nothing of the next frame consumed, the
  * last one's FD_END reported): where a fast path may take over. */
 static inline int fdec_idle(const struct fdec *d)

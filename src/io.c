@@ -228,7 +228,7 @@ int io_wait(int fd, short events, int64_t deadline, int finish)
 }
 
 ssize_t io_read(int fd, void *buf, size_t n, int64_t deadline, int finish,
-		int empty, int (*idle)(void))
+		int empty, int (*idle)(void *), void *ctx)
 {
 	struct pollfd p = { fd, POLLIN, 0 };
 	ssize_t k;
@@ -238,7 +238,7 @@ ssize_t io_read(int fd, void *buf, size_t n, int64_t deadline, int finish,
 		/* Expecting nothing: poll first rather than pay for a read
 		 * that fails with EAGAIN. */
 		if (empty) {
-			if (idle && idle())
+			if (idle && idle(ctx))
 				return IO_GONE;
 			r = io_wait(fd, POLLIN, deadline, finish);
 			if (r <= 0)

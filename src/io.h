@@ -48,16 +48,16 @@ int io_mkfifo(const char *path, mode_t mode);
  * IO_STOP signalled, IO_GONE (see io_watch), IO_ERR. */
 int io_wait(int fd, short events, int64_t deadline, int finish);
 
-/* Read up to n bytes, waiting until deadline.  idle() runs before each
- * wait, so buffered output goes out before the process sleeps; if it
- * returns nonzero, so does io_read (IO_GONE).  With
- * finish set, a first stop signal does not interrupt (a frame is being
+/* Read up to n bytes, waiting until deadline (-1: none).  idle(ctx) runs
+ * before each wait, so buffered output goes out before the process
+ * sleeps; if it returns nonzero, so does io_read (IO_GONE).  With finish
+ * set, a first stop signal does not interrupt (a frame is being
  * completed).  With empty set the pipe is expected to be empty (the last
- * read was short), so it waits before reading.  Returns bytes read, 0 at end of file (only once no writer
- * is left: a read-only FIFO that never had a writer is waited on), or
- * IO_ERR/IO_TIMEOUT/IO_STOP. */
+ * read was short), so it waits before reading.  Returns bytes read, 0 at
+ * end of file (only once no writer is left: a read-only FIFO that never
+ * had a writer is waited on), or IO_ERR/IO_TIMEOUT/IO_STOP. */
 ssize_t io_read(int fd, void *buf, size_t n, int64_t deadline, int finish,
-		int empty, int (*idle)(void));
+		int empty, int (*idle)(void *), void *ctx);
 
 /* Read standard input (any kind of file): bytes read, 0 at its end, or
  * IO_ERR/IO_STOP (with finish, only a second signal stops it). */

@@ -167,7 +167,7 @@ static int read_exact(int fd, unsigned char *p, size_t n, int64_t dl)
 	ssize_t k;
 
 	while (n > 0) {
-		k = io_read(fd, p, n, dl, 0, 0, NULL);
+		k = io_read(fd, p, n, dl, 0, 0, NULL, NULL);
 		if (k <= 0)
 			return k == 0 ? IO_ERR : (int)k;
 		p += k;

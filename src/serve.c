@@ -113,7 +113,7 @@ static int read_exact(int fd, void *buf, size_t n, int finish)
 	ssize_t k;
 
 	while (n > 0) {
-		k = io_read(fd, p, n, -1, finish, 0, NULL);
+		k = io_read(fd, p, n, -1, finish, 0, NULL, NULL);
 		if (k <= 0)
 			return k == 0 ? IO_ERR : (int)k;
 		p += k;

@@ -349,7 +349,7 @@ row_ok() {
 	[ ! -s "$T/pl.err" ]
 }
 
-@test "a foreign writer that dies mid-frame: listen -t 1 reports a malformed stream (exit 4), not a timeout" {
+@test "a foreign writer that dies mid-frame: listen -t 1 reports a malformed stream (exit 4) naming the pipe and the offset, not a timeout" {
 	fm mkpipe "$P"
 	spawn "$T/out" fifomsg listen -t 1 "$P"
 	reader_ready "$P"
@@ -362,7 +362,7 @@ row_ok() {
 	wait "$SPAWNED" || status=$?
 	[ "$status" -eq 4 ]
 	[ "$(cat "$T/out")" = before ]
-	[ "$(cat "$T/out.err")" = "fifomsg: listen: malformed stream: frame cut short (no more data in time)" ]
+	[ "$(cat "$T/out.err")" = "fifomsg: listen: $P: malformed stream at byte 10: frame of 1000 bytes cut short after 30 of them (last writer left)" ]
 }
 
 @test "a foreign writer killed mid-frame: listen -e reports a malformed stream (exit 4)" {
@@ -376,7 +376,7 @@ row_ok() {
 	wait "$SPAWNED" || status=$?
 	[ "$status" -eq 4 ]
 	[ ! -s "$T/out" ]
-	[ "$(cat "$T/out.err")" = "fifomsg: listen: malformed stream: frame cut short (last writer left)" ]
+	[ "$(cat "$T/out.err")" = "fifomsg: listen: $P: malformed stream at byte 0: frame of 5000 bytes cut short after 4100 of them (last writer left)" ]
 }
 
 @test "a stalled consumer holds the senders back: 64 MiB wait and no process grows past 8 MiB" {

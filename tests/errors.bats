@@ -373,7 +373,7 @@ socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$W/sock"
 	for cmd in "recv -t 0.3" "listen -t 0.3" "listen -e"; do
 		queued "$T/out" "$cmd" '\005\000'
 		is_status 4
-		err_is "fifomsg: ${cmd%% *}: malformed stream: frame cut short*"
+		err_is "fifomsg: ${cmd%% *}: $P: malformed stream at byte 0: frame*cut short*"
 		no_stdout
 	done
 }
@@ -385,7 +385,7 @@ socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$W/sock"
 			queued "$T/out" "$cmd $fmt --max-size 8" \
 				'\011\000\000\000' 123456789
 			is_status 4
-			err_is "fifomsg: ${cmd%% *}: malformed stream: frame of 9 bytes is larger than --max-size 8"
+			err_is "fifomsg: ${cmd%% *}: $P: malformed stream at byte 0: frame of 9 bytes is larger than --max-size 8"
 			no_stdout
 		done
 	done
@@ -400,14 +400,14 @@ socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$W/sock"
 	queued "$T/out" "listen -e" \
 		'\002\000\000\000ok' '\377\377\377\377' 'trailing bytes'
 	is_status 4
-	err_is "fifomsg: listen: malformed stream: frame of 4294967295 bytes is larger than --max-size 67108864"
+	err_is "fifomsg: listen: $P: malformed stream at byte 6: frame of 4294967295 bytes is larger than --max-size 67108864"
 	[ "$output" = ok ]
 	# With --max-size 4G-1 it is accepted as a header, but nothing is
 	# allocated for it: the cut-short frame is reported, not printed.
 	queued "$T/out" "listen -e --max-size 4294967295" \
 		'\377\377\377\377' 'only a little'
 	is_status 4
-	err_is "fifomsg: listen: malformed stream: frame cut short*"
+	err_is "fifomsg: listen: $P: malformed stream at byte 0: frame*cut short*"
 	no_stdout
 }
 
@@ -418,7 +418,7 @@ socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$W/sock"
 			"recv -n 2 -t 0.3"; do
 			queued "$T/out" "$cmd $fmt" '\010\000\000\000half'
 			is_status 4
-			err_is "fifomsg: ${cmd%% *}: malformed stream: frame cut short*"
+			err_is "fifomsg: ${cmd%% *}: $P: malformed stream at byte 0: frame*cut short*"
 			[ -z "$(cat "$T/out")" ] ||
 				{ echo "$cmd $fmt printed: $(od -c "$T/out")"; false; }
 		done
@@ -444,7 +444,7 @@ socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$W/sock"
 		exec {hold}>&-
 		finished "$T/out"
 		is_status 4
-		err_is "fifomsg: ${cmd%% *}: malformed stream: frame cut short*"
+		err_is "fifomsg: ${cmd%% *}: $P: malformed stream at byte 0: frame*cut short*"
 		# A command left running would have seen the end of its input
 		# and acted by now.
 		sleep 0.5
@@ -461,7 +461,7 @@ socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$W/sock"
 		timeout -k 2 10 echo hello >"$P"
 		finished "$T/out"
 		is_status 4
-		err_is "fifomsg: ${cmd%% *}: malformed stream: frame of 1819043176 bytes is larger than --max-size 67108864"
+		err_is "fifomsg: ${cmd%% *}: $P: malformed stream at byte 0: frame of 1819043176 bytes is larger than --max-size 67108864"
 		no_stdout
 	done
 	# "hi\n" is not even a whole header.
@@ -469,7 +469,7 @@ socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$W/sock"
 	timeout -k 2 10 echo hi >"$P"
 	finished "$T/out"
 	is_status 4
-	err_is "fifomsg: listen: malformed stream: frame cut short*"
+	err_is "fifomsg: listen: $P: malformed stream at byte 0: frame*cut short*"
 	no_stdout
 }
 
@@ -809,23 +809,23 @@ fds_of() {
 	done
 }
 
-# only_pipe_and_selfpipe PID [PATTERN]: besides 0-2 (and descriptors
-# whose line matches PATTERN), the FIFO once and one anonymous pipe's two
-# ends, all close-on-exec.
+# only_pipe_and_selfpipe PID [N [PATTERN]]: besides 0-2 (and descriptors
+# whose line matches PATTERN), the FIFO N times (1) and one anonymous
+# pipe's two ends, all close-on-exec.
 only_pipe_and_selfpipe() {
-	local fds
-	fds=$(fds_of "$1" | grep -v "${2:-^$}")
+	local fds n=${2:-1}
+	fds=$(fds_of "$1" | grep -v "${3:-^$}")
 	echo "$fds"
-	[ "$(wc -l <<<"$fds")" -eq 3 ]
-	[ "$(grep -c " $P 1$" <<<"$fds")" -eq 1 ]
+	[ "$(wc -l <<<"$fds")" -eq $((n + 2)) ]
+	[ "$(grep -c " $P 1$" <<<"$fds")" -eq "$n" ]
 	[ "$(grep -c ' pipe:\[[0-9]*\] 1$' <<<"$fds")" -eq 2 ]
 	[ "$(grep ' pipe:' <<<"$fds" | cut -d' ' -f2 | sort -u | wc -l)" -eq 1 ]
 }
 
-@test "a running listen holds only 0-2, the FIFO once and its self-pipe, all close-on-exec" {
+@test "a running listen holds only 0-2, the FIFO twice (read end, own write end) and its self-pipe, all close-on-exec" {
 	mkfifo -m 600 "$P"
 	started "$T/out" "${CLEAN_FDS[@]}" fifomsg listen "$P"
-	only_pipe_and_selfpipe "$(child_of "$SPAWNED")"
+	only_pipe_and_selfpipe "$(child_of "$SPAWNED")" 2
 }
 
 @test "a send waiting for its reader holds only 0-2, the FIFO once, its self-pipe and an inotify watch" {
@@ -835,7 +835,7 @@ only_pipe_and_selfpipe() {
 	pid=$(child_of "$SPAWNED")
 	until_true 5 has_open "$pid" "$P"
 	# (On Linux it sleeps on an inotify watch of the FIFO until read.)
-	only_pipe_and_selfpipe "$pid" ' anon_inode:inotify 1$'
+	only_pipe_and_selfpipe "$pid" 1 ' anon_inode:inotify 1$'
 }
 
 @test "an --exec command inherits only stdin, stdout and stderr" {
