@@ -82,6 +82,8 @@ void emit_init(struct emit *e, int fmt, struct out *out, const char *cmdline,
 	memset(e, 0, sizeof *e);
 	e->f = fmt == '0' ? &nul : fmt == 'r' ? &raw : fmt == 'j' ? &json :
 	       fmt == 'x' ? &cmd : &lines;
+	e->fast = e->f == &lines || e->f == &nul || e->f == &raw ||
+		  e->f == &json;
 	e->out = out;
 	e->cmd = cmdline;
 	e->stop_on_error = stop_on_error;
@@ -113,6 +115,36 @@ static size_t whole_frames(struct emit *e, const unsigned char *buf,
 	return pos;
 }
 
+/* --json: each whole frame escaped straight into the output buffer; a
+ * message that may not fit is left to the decoder and json_put(). */
+static size_t whole_json(struct emit *e, const unsigned char *buf,
+			 size_t n, uint64_t max, uint64_t *got)
+{
+	struct out *o = e->out;
+	unsigned char *dst;
+	size_t pos = 0, k, m;
+	uint64_t msgs = 0;
+	int64_t len;
+
+	while ((len = frame_whole(buf + pos, n - pos, max)) >= 0) {
+		k = (size_t)len;
+		if (!(dst = out_room(o, JSON_MAX_OUT(k) + 3)))
+			break;
+		dst[0] = '"';
+		m = json_escape(&e->js, buf + pos + FRAME_HDR, k, 1,
+				(char *)dst + 1);
+		memcpy(dst + 1 + m, "\"\n", 2);
+		out_fill(o, m + 3);
+		pos += FRAME_HDR + k;
+		msgs++;
+	}
+	if (msgs) {
+		out_commit(o);
+		*got += msgs;
+	}
+	return pos;
+}
+
 /* Payloads up to this long are copied in 16-byte moves (scan_move) where
  * a memcpy() call would cost more than the copy; longer ones by memcpy. */
 #define SHORT_MOVE 64
@@ -137,6 +169,8 @@ size_t emit_whole_lines(struct emit *e, const unsigned char *buf, size_t n,
 		return 0;
 	if (e->f->raw)
 		return whole_frames(e, buf, n, max, got);
+	if (e->f == &json)
+		return whole_json(e, buf, n, max, got);
 	dst = o->buf + o->len;
 	end = o->buf + OUT_BUFSZ;
 	while ((len = frame_whole(buf + pos, n - pos, max)) >= 0) {
