@@ -29,7 +29,7 @@ SRCS = src/main.c src/util.c src/args.c src/frame.c src/io.c \
 	src/fanout.c src/deliver.c src/out.c src/emit.c src/pipefile.c
 HDRS = src/fifomsg.h src/frame.h src/io.h src/receive.h src/json.h src/exec.h \
 	src/hex.h src/template.h src/scan.h src/tally.h src/writer.h src/sendin.h \
-	src/fanout.h src/deliver.h src/out.h src/emit.h src/pipefile.h
+	src/sink.h src/fanout.h src/deliver.h src/out.h src/emit.h src/pipefile.h
 OBJS = $(SRCS:.c=.o)
 
 all: fifomsg
