@@ -238,9 +238,11 @@ void emit_template(struct emit *e, const struct tpl *t)
 
 	e->tpl = t;
 	e->f = &tmpl;
+	e->fast = 0;
 	if (delim >= 0) {	/* costs nothing over plain lines */
 		e->own = (struct format){ NULL, NULL, NULL, delim, 0 };
 		e->f = &e->own;
+		e->fast = 1;
 	}
 }
 
