@@ -123,6 +123,19 @@ sys.exit(p.wait())' "$T/in" "$T/out"
 	printf '<abcdefghi\n>\n' | cmp - "$T/out"
 }
 
+@test "PIPE -: -t bounds the wait on a terminal too (a descriptor that blocks)" {
+	local hold
+	mkfifo "$T/keys"
+	spawn "$T/out" sh -c 'exec "$PYTHON" "$1" fifomsg recv -t 0.3 - <"$0"' \
+		"$T/keys" "$BATS_TEST_DIRNAME/pty.py"
+	exec {hold}>"$T/keys"
+	# pty.py itself ends only at the end of its own input.
+	until_true 10 grep -q 'timed out after 0 of 1 messages' "$T/out.err"
+	exec {hold}>&-
+	ended "$SPAWNED"
+	is_status 3
+}
+
 @test "PIPE ./- is a FIFO named -, not standard input" {
 	mkfifo "$T/-"
 	spawn "$T/out" env -C "$T" fifomsg recv ./- </dev/null
