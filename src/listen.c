@@ -7,7 +7,7 @@
 
 static const char usage[] =
 	"fifomsg listen [-0 | -r | --json] [-ev] [-n COUNT] [-t SECS] [-c [-m MODE]] "
-	"[--exec CMD [--stop-on-error]] [--max-size N] [--follow] PIPE";
+	"[--exec CMD [--stop-on-error]] [--max-size N] [--follow] PIPE...";
 static const char help[] =
 	"\n\n"
 	"Print each message arriving on PIPE, followed by a newline, until\n"

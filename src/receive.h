@@ -6,7 +6,9 @@
 #include <sys/types.h>
 
 struct rxopt {
-	const char *path;
+	const char *path;	/* the first pipe */
+	char *const *paths;	/* all of them, as given; NULL: path alone */
+	int npipes;
 	int format;		/* '\n' lines, '0' NUL, 'r' raw frames,
 				   'j' JSON strings, 'x' --exec */
 	const char *exec;	/* --exec CMD */

@@ -7,7 +7,7 @@
 
 static const char usage[] =
 	"fifomsg recv [-0 | -r | --json] [-v] [-n COUNT] [-t SECS] [-c [-m MODE]] "
-	"[--exec CMD [--stop-on-error]] [--max-size N] [--follow] PIPE";
+	"[--exec CMD [--stop-on-error]] [--max-size N] [--follow] PIPE...";
 static const char help[] =
 	"\n\n"
 	"Receive COUNT messages (default 1) from PIPE, print each followed\n"
