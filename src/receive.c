@@ -396,12 +396,18 @@ static int got_data(struct rx *x, int i, ssize_t k, int64_t *dl)
 
 /* Finish the frame half-read on the current pipe, as one pipe alone
  * would: nothing from the other pipes comes between the pieces of one
- * message, and a stop or -t does not cut it short. */
+ * message, and a stop or -t does not cut it short.  (A writer that
+ * stalls in the middle of a frame thus holds up the other pipes too.) */
 static int read_frame(struct rx *x, int64_t *dl)
 {
 	struct rxpipe *p = &x->p[x->cur];
 	size_t want = bound(x, p);
 	ssize_t k;
+
+	/* With other pipes waiting, no more than the frame: reads that end
+	 * in the middle of the next one would keep this pipe current. */
+	if (x->n > 1 && want > fdec_want(&p->d))
+		want = fdec_want(&p->d);
 
 	if (x->out.err)
 		io_watch(-1);	/* read the frame to its end anyway */

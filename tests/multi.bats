@@ -86,23 +86,29 @@ print(struct.unpack("i", buf)[0])' "$1")" -ge "$2" ]
 	cmp "$T/want" "$T/got"
 }
 
-@test "listen A B: a 1 MiB message on A stays whole while B sends small ones all along" {
-	local big=$T/big i
-	head -c 786432 /dev/urandom | base64 -w 0 >"$big"
+@test "listen A B: B's message waits while a large message from A is half-read, and both come out whole" {
+	local big=$T/big
+	head -c 300000 /dev/urandom | base64 -w 0 >"$big"
+	{ le32 "$(stat -c %s "$big")"; head -c 200000 "$big"; } >"$T/head"
+	tail -c +200001 "$big" >"$T/tail"
+	mkfifo "$T/gate"
 	fm mkpipe "$A" "$B"
-	spawn "$T/got" fifomsg listen -n 201 "$A" "$B"
+	spawn "$T/got" fifomsg listen -n 2 "$A" "$B"
 	local l=$SPAWNED
+	kid "$l"
+	local lk=$KID
 	ready_all "$A" "$B"
-	spawn "$T/sb" sh -c 'for i in $(seq 200); do fifomsg send "$1" "small $i" || exit; done' sh "$B"
-	spawn "$T/sa" sh -c 'exec fifomsg send "$1" <"$2"' sh "$A" "$big"
+	local base
+	base=$(rchar "$lk")
+	spawn "$T/w" sh -c 'exec >"$3"; cat "$1"; read -r _ <"$2"; cat "$4"' \
+		sh "$T/head" "$T/gate" "$A" "$T/tail"
+	until_true 10 took "$lk" $((base + 200004))
+	spawn "$T/sb" fifomsg send "$B" small
+	until_true 10 queued "$B" 9 || { cat "$T/sb.err" "$T/got.err"; ls -l "$T"; cat /proc/$lk/wchan; false; }
+	echo go >"$T/gate"
 	ended "$l"
 	is_status 0
-	[ "$(wc -l <"$T/got")" -eq 201 ]
-	grep -avx 'small [0-9]*' "$T/got" >"$T/bigline"
-	{ cat "$big"; echo; } | cmp - "$T/bigline"
-	for i in $(seq 200); do
-		grep -qx "small $i" "$T/got"
-	done
+	{ cat "$big"; echo; echo small; } | cmp - "$T/got"
 }
 
 # --- no starvation --------------------------------------------------------
@@ -111,7 +117,7 @@ print(struct.unpack("i", buf)[0])' "$1")" -ge "$2" ]
 	local flood=$T/flood n at
 	"$PYTHON" -c '
 import sys
-for i in range(40000):
+for i in range(16000):
     sys.stdout.write("flood %06d %s\n" % (i, "x" * 40))' >"$flood"
 	fm mkpipe "$A" "$B"
 	spawn "$T/got" fifomsg listen -e "$A" "$B"
@@ -119,12 +125,18 @@ for i in range(40000):
 	kid "$l"
 	local lk=$KID
 	ready_all "$A" "$B"
-	# listen is stopped until A's pipe is full, its writer waits with the
-	# rest of the flood, and B's message has come.
+	# listen is stopped until the whole flood (900 KB) is in A, made
+	# large enough to hold it, and B's message has come: a reader that
+	# favoured A would read it all before looking at B.
 	kill -STOP "$lk"
+	"$PYTHON" -c '
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_NONBLOCK)
+fcntl.fcntl(fd, 1031, 1 << 20)  # F_SETPIPE_SZ' "$A" ||
+		skip "cannot make a pipe of 1 MiB"
 	spawn "$T/sa" sh -c 'exec fifomsg send "$1" <"$2"' sh "$A" "$flood"
 	local sa=$SPAWNED
-	until_true 10 queued "$A" 60000
+	until_true 10 queued "$A" $((16000 * 57))
 	spawn "$T/sb" fifomsg send "$B" quiet
 	local sb=$SPAWNED
 	until_true 10 queued "$B" 9
@@ -136,10 +148,10 @@ for i in range(40000):
 	n=$(wc -l <"$flood")
 	[ "$(wc -l <"$T/got")" -eq $((n + 1)) ]
 	at=$(grep -nx quiet "$T/got" | cut -d: -f1)
-	# Within what listen holds plus a few reads of A, nowhere near the
-	# end of the flood (which is 2.2 MB further).
+	# After one read of A (64 KiB, about 1150 messages), long before
+	# the end of the flood.
 	echo "quiet at line $at of $((n + 1))"
-	[ "$at" -lt 10000 ]
+	[ "$at" -lt 4000 ]
 	grep -vx quiet "$T/got" | cmp - "$flood"
 }
 
@@ -250,20 +262,21 @@ for i in range(40000):
 	[ "$(cat "$T/border")" = b1b2b3 ]
 }
 
-@test "recv A B takes one message from whichever pipe has one, and leaves the other pipe alone" {
+@test "recv A B takes one message from whichever pipe has one, and no byte more from either" {
 	fm mkpipe "$A" "$B"
-	spawn "$T/sb" fifomsg send "$B" only
-	until_true 10 queued "$B" 8
-	spawn "$T/sa" fifomsg send "$A" next
-	until_true 10 queued "$A" 8
-	run --separate-stderr fm recv "$A" "$B"
+	spawn "$T/sb" fifomsg send "$B" b1 b2
+	until_true 10 queued "$B" 12
+	spawn "$T/sa" fifomsg send "$A" a1
+	until_true 10 queued "$A" 6
+	# B first: the one with more than one message is read first.
+	run --separate-stderr fm recv "$B" "$A"
 	is_status 0
-	[ "$output" = only ] || [ "$output" = next ]
 	local first=$output
-	run --separate-stderr fm recv -t 5 "$A" "$B"
+	[ "$first" = a1 ] || [ "$first" = b1 ]
+	run --separate-stderr fm recv -n 2 -t 5 "$A" "$B"
 	is_status 0
-	[ "$output" != "$first" ]
-	[ "$output" = only ] || [ "$output" = next ]
+	printf '%s\n' "$first" "$output" | sort | tr '\n' ' ' >"$T/all"
+	[ "$(cat "$T/all")" = "a1 b1 b2 " ]
 }
 
 # --- idle CPU ------------------------------------------------------------------
@@ -360,4 +373,21 @@ for i in range(40000):
 	is_status 4
 	[ "$(cat "$T/got.err")" = "fifomsg: listen: $B: malformed stream at byte 6: frame of 10 bytes cut short after 3 of them (last writer left)" ]
 	[ "$(cat "$T/got")" = "$(printf 'fine\nok')" ]
+}
+
+# --- reader locks -------------------------------------------------------------
+
+@test "listen A B holds the reader lock of both pipes: recv -t on either gives up, exit 3" {
+	fm mkpipe "$A" "$B"
+	spawn "$T/got" fifomsg listen "$A" "$B"
+	ready_all "$A" "$B"
+	run --separate-stderr fm recv -t 0.3 "$B"
+	is_status 3
+	[ "$stderr" = "fifomsg: recv: $B: timed out: another reader is using it" ]
+	run --separate-stderr fm recv -t 0.3 "$T/c" "$A"
+	is_status 1
+	fm mkpipe "$C"
+	run --separate-stderr fm recv -t 0.3 "$C" "$A"
+	is_status 3
+	[ "$stderr" = "fifomsg: recv: $A: timed out: another reader is using it" ]
 }
