@@ -29,7 +29,7 @@ SRCS = src/main.c src/util.c src/args.c src/frame.c src/io.c \
 	src/fanout.c src/deliver.c src/out.c src/emit.c src/pipefile.c
 HDRS = src/fifomsg.h src/frame.h src/io.h src/receive.h src/json.h src/exec.h \
 	src/hex.h src/template.h src/scan.h src/tally.h src/writer.h src/sendin.h \
-	src/fanout.h src/deliver.h src/out.h src/emit.h src/pipefile.h
+	src/sink.h src/fanout.h src/deliver.h src/out.h src/emit.h src/pipefile.h
 OBJS = $(SRCS:.c=.o)
 
 all: fifomsg
@@ -98,13 +98,16 @@ build/fifomsg-static: $(SRCS) $(HDRS) src/compat.h
 	musl-gcc -static $(WARN) $(DEFS) -O2 -o $@ $(SRCS)
 	@ls -l $@
 
-# The portability fallbacks forced on: pipe() and fcntl() for pipe2(),
-# classic fcntl() locks for OFD locks, as on macOS or an older kernel.
+# Every portable path forced on at once, as on macOS, a BSD or an older
+# kernel without SSE2: pipe() and fcntl() for pipe2(), classic fcntl()
+# locks for OFD locks, the polling drain for inotify, and the word-loop
+# delimiter scanner for SSE2/NEON.  One build, so CI runs the delivery
+# tests once for all of them.
 fallback: build/fifomsg-fallback
 build/fifomsg-fallback: $(SRCS) $(HDRS) src/compat.h
 	mkdir -p build
-	$(CC) $(WARN) $(DEFS) -DFIFOMSG_NO_PIPE2 -DFIFOMSG_NO_OFD $(CFLAGS) \
-		-o $@ $(SRCS)
+	$(CC) $(WARN) $(DEFS) -DFIFOMSG_NO_PIPE2 -DFIFOMSG_NO_OFD \
+		-DFIFOMSG_NO_INOTIFY -DFIFOMSG_SCALAR $(CFLAGS) -o $@ $(SRCS)
 
 # CI's build matrix, besides lint (gcc and clang) and test-asan: the
 # static musl binary on the subcommands' test files, where libc shows
@@ -116,7 +119,8 @@ MATRIX_TESTS = tests/dispatch.bats tests/mkpipe.bats tests/send.bats \
 	tests/recv.bats tests/listen.bats tests/formats.bats
 matrix: static fallback
 	FIFOMSG=`pwd`/build/fifomsg-static bats $(MATRIX_TESTS)
-	FIFOMSG=`pwd`/build/fifomsg-fallback bats tests/delivery.bats
+	FIFOMSG=`pwd`/build/fifomsg-fallback bats tests/delivery.bats \
+		tests/send.bats tests/listen.bats
 
 # install puts in place $(BIN), a link to it for each name that
 # `$(BIN) --list` prints (a new subcommand needs no change here), the man

@@ -18,8 +18,9 @@ _fifomsg_opts()
 	listen) echo "-0 --null -r --raw --json -e --eof -v --verbose" \
 		"-n --count -t --timeout -c --create -m --mode --exec" \
 		"--stop-on-error --max-size --follow $common" ;;
-	publish) echo "-0 --null -w --whole -v --verbose -t --timeout --drop" \
-		"--wait --max-size --force $common" ;;
+	publish) echo "-0 --null -r --raw -w --whole --json --hex -v" \
+		"--verbose -t --timeout --drop --wait --max-size --force" \
+		"$common" ;;
 	subscribe) echo "-0 --null -r --raw --json -c --create -v --verbose" \
 		"-n --count -t --timeout -m --mode --exec --stop-on-error" \
 		"--max-size --force $common" ;;

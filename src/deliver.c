@@ -349,6 +349,133 @@ int pub_big(struct pub *p, const unsigned char *msg, size_t n)
 	return each(p, msg, n, NULL, 1);
 }
 
+/* ---- the sink ---- */
+
+/* The whole frames go out; a frame begun (-r: its header came in one
+ * read, the rest is still to come) stays for the next batch. */
+static int ps_flush(void *c)
+{
+	struct pubsink *ps = c;
+	size_t whole = ps->n ? ps->ends[ps->n - 1] : 0;
+	int r = ps->n ? pub_batch(ps->p, ps->buf, whole, ps->ends, ps->n) : 0;
+
+	memmove(ps->buf, ps->buf + whole, ps->len - whole);
+	ps->len -= whole;
+	ps->n = 0;
+	return r;
+}
+
+static int ps_begin(void *c, uint32_t size)
+{
+	struct pubsink *ps = c;
+	int r;
+
+	if (FRAME_HDR + (uint64_t)size > ps->p->pbuf) {
+		/* The batch goes first: messages keep their order. */
+		if ((r = ps_flush(ps)))
+			return r;
+		free(ps->big);
+		if (!(ps->big = malloc(size ? size : 1))) {
+			warn_("malloc");
+			return IO_ERR;
+		}
+		ps->bigsize = size;
+		ps->biglen = 0;
+		ps->in_big = 1;
+		return 0;
+	}
+	if (ps->len + FRAME_HDR + size > ps->p->pbuf && (r = ps_flush(ps)))
+		return r;
+	frame_put(ps->buf + ps->len, size);
+	ps->len += FRAME_HDR;
+	return 0;
+}
+
+static int ps_data(void *c, const void *d, size_t n)
+{
+	struct pubsink *ps = c;
+
+	if (ps->in_big) {
+		memcpy(ps->big + ps->biglen, d, n);
+		ps->biglen += n;
+	} else {
+		memcpy(ps->buf + ps->len, d, n);
+		ps->len += n;
+	}
+	return 0;
+}
+
+static int ps_end(void *c)
+{
+	struct pubsink *ps = c;
+	int r;
+
+	if (!ps->in_big) {
+		ps->ends[ps->n++] = ps->len;
+		return 0;
+	}
+	ps->in_big = 0;
+	r = pub_big(ps->p, ps->big, ps->biglen);
+	free(ps->big);		/* memory stays that of the batch */
+	ps->big = NULL;
+	return r;
+}
+
+static int ps_put(void *c, const void *d, size_t n)
+{
+	int r;
+
+	if ((r = ps_begin(c, (uint32_t)n)) || (r = ps_data(c, d, n)))
+		return r;
+	return ps_end(c);
+}
+
+/* Nothing of the message has gone out: forget what there is of it. */
+static int ps_abandon(void *c, uint64_t left)
+{
+	struct pubsink *ps = c;
+
+	(void)left;
+	if (ps->in_big) {
+		free(ps->big);
+		ps->big = NULL;
+		ps->in_big = 0;
+	} else {
+		ps->len = ps->n ? ps->ends[ps->n - 1] : 0;
+	}
+	return 0;
+}
+
+static int ps_unfinished(void *c)
+{
+	(void)c;
+	return 0;	/* a message goes out only once it is whole */
+}
+
+int pub_sink(struct pubsink *ps, struct pub *p, struct sink *s)
+{
+	*ps = (struct pubsink){ .p = p };
+	ps->buf = malloc(p->pbuf);
+	ps->ends = malloc(p->pbuf / FRAME_HDR * sizeof *ps->ends);
+	if (!ps->buf || !ps->ends) {
+		warn_("malloc");
+		pub_sink_free(ps);
+		return -1;
+	}
+	*s = (struct sink){ ps, ps_put, ps_begin, ps_data, ps_end, ps_abandon,
+			    ps_flush, ps_unfinished, p->pbuf, NULL };
+	return 0;
+}
+
+void pub_sink_free(struct pubsink *ps)
+{
+	free(ps->buf);
+	free(ps->ends);
+	free(ps->big);
+	ps->buf = ps->big = NULL;
+	ps->ends = NULL;
+}
+
 void pub_close(struct pub *p)
 {
 	while (p->n > 0) {

@@ -9,6 +9,8 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "sink.h"
+
 struct sub {
 	char *name;		/* in the directory */
 	int fd;			/* write end, non-blocking */
@@ -44,6 +46,26 @@ int pub_batch(struct pub *p, const unsigned char *buf, size_t len,
 int pub_big(struct pub *p, const unsigned char *msg, size_t n);
 /* Close every FIFO; with verbose, say what each subscriber got. */
 void pub_close(struct pub *p);
+
+/* publish's sink (sink.h), for the input side of send (sendin.h): small
+ * messages are packed into a batch that goes out (pub_batch) when full
+ * or flushed; a message too large for one write is gathered whole in
+ * memory, then goes out by itself (pub_big): it is written to one
+ * subscriber after another, each under its own lock, so it cannot be
+ * streamed from the input.  Nothing is written before a message is
+ * whole, so an input that breaks off inside one costs nothing. */
+struct pubsink {
+	struct pub *p;
+	unsigned char *buf;	/* the batch: p->pbuf bytes */
+	size_t len, n;		/* its bytes, its whole frames */
+	size_t *ends;		/* where frame i ends */
+	unsigned char *big;	/* the large message being gathered */
+	size_t bigsize, biglen;	/* its size, and the bytes gathered */
+	int in_big;
+};
+/* 0, or -1 (printed). */
+int pub_sink(struct pubsink *ps, struct pub *p, struct sink *s);
+void pub_sink_free(struct pubsink *ps);
 
 /* pub_batch() and pub_big() return 0, or an IO_ code of io.h: IO_STOP
  * (a stop signal), IO_TIMEOUT (-t: a subscriber took nothing, or with

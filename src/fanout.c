@@ -149,10 +149,7 @@ int out_option(int c, const char *arg, struct rxopt *o, const char *usage)
 		o->stop_on_error = 1;
 		return 0;
 	case 'M':
-		if (parse_size(arg, &o->max))
-			return usage_err(usage, "bad size '%s' (0 to 4G-1; "
-					 "suffix K, M or G)", arg);
-		return 0;
+		return opt_size(usage, arg, &o->max);
 	}
 	return -1;
 }

@@ -39,6 +39,15 @@ void out_defaults(struct rxopt *o, int listen);
 int out_option(int c, const char *arg, struct rxopt *o, const char *usage);
 int out_check(const struct rxopt *o, const char *usage);
 
+/* Their long names for getopt_long (short ones: "0r"). */
+#define OUT_LONGS \
+	{ "null", no_argument, NULL, '0' }, \
+	{ "raw", no_argument, NULL, 'r' }, \
+	{ "json", no_argument, NULL, 'j' }, \
+	{ "exec", required_argument, NULL, 'x' }, \
+	{ "stop-on-error", no_argument, NULL, 'S' }, \
+	{ "max-size", required_argument, NULL, 'M' }
+
 #define OUT_HELP \
 	"  -0, --null        end each message with NUL instead of newline\n" \
 	"  -r, --raw         print the frames themselves, headers included\n" \

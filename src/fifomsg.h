@@ -40,6 +40,14 @@ void warn_(const char *fmt, ...)	/* appends ": strerror(errno)" */
 int usage_err(const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The end of every subcommand's getopt_long table: -v and the options
+ * common_opt() handles. */
+#define LONGS_END \
+	{ "verbose", no_argument, NULL, 'v' }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, 'V' }, \
+	{ NULL, 0, NULL, 0 }
+
 /* Options every entry point has.  Returns an exit code when the option was
  * one of them (-h, -V, or a getopt error), -1 otherwise.  longs (may be
  * NULL) is the getopt_long table, to name a long option in errors. */

@@ -53,19 +53,11 @@ struct req {
 static int options(int argc, char **argv, struct req *q)
 {
 	static const struct option longs[] = {
-		{ "null", no_argument, NULL, '0' },
-		{ "raw", no_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "exec", required_argument, NULL, 'x' },
-		{ "stop-on-error", no_argument, NULL, 'S' },
-		{ "max-size", required_argument, NULL, 'M' },
+		OUT_LONGS,
 		{ "timeout", required_argument, NULL, 't' },
 		{ "dir", required_argument, NULL, 'd' },
 		{ "follow", no_argument, NULL, 'F' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		LONGS_END
 	};
 	int c, r;
 
@@ -78,19 +70,17 @@ static int options(int argc, char **argv, struct req *q)
 				return r;
 			continue;
 		}
+		r = 0;
 		switch (c) {
-		case 't':
-			if (parse_secs(optarg, &q->o.timeout))
-				return usage_err(usage, "bad timeout '%s' "
-						 "(seconds, e.g. 5 or 0.5)",
-						 optarg);
-			break;
+		case 't': r = opt_secs(usage, optarg, &q->o.timeout); break;
 		case 'd': q->dir = optarg; break;
 		case 'F': q->follow = 1; break;
 		case 'v': q->o.verbose = 1; break;
 		default:
 			return common_opt(c, usage, help, argv, longs);
 		}
+		if (r)
+			return r;
 	}
 	if (optind >= argc)
 		return usage_err(usage, "no PIPE given");

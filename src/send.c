@@ -30,11 +30,7 @@ static const char help[] =
 	"message; wait until readers have taken them all.  PIPE - is\n"
 	"standard output (./- is a file named -).\n"
 	"\n"
-	"  -0, --null        input records end in NUL, not newline\n"
-	"  -r, --raw         input is a stream of frames (listen -r output)\n"
-	"  -w, --whole       all of standard input is one message\n"
-	"      --json        each line (or MESSAGE) is a JSON string, decoded\n"
-	"      --hex         each line (or MESSAGE) is hex digits, decoded\n"
+	SENDIN_HELP
 	"  -t, --timeout SECS  give up (exit 3) when no reader takes\n"
 	"                    anything for SECS seconds (decimals allowed)\n"
 	"      --max-size N  largest message accepted (default 64M; K, M, G)\n"
@@ -56,26 +52,13 @@ struct sendopt {
 };
 
 static const struct option longs[] = {
-	{ "null", no_argument, NULL, '0' },
-	{ "raw", no_argument, NULL, 'r' },
-	{ "whole", no_argument, NULL, 'w' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "hex", no_argument, NULL, 'x' },
+	SENDIN_LONGS,
 	{ "timeout", required_argument, NULL, 't' },
 	{ "max-size", required_argument, NULL, 'M' },
 	{ "no-wait", no_argument, NULL, 'N' },
 	{ "follow", no_argument, NULL, 'F' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
+	LONGS_END
 };
-
-static const char *mode_name(int mode)
-{
-	return mode == 'j' ? "--json" : mode == 'x' ? "--hex" :
-	       mode == '0' ? "-0" : mode == 'r' ? "-r" : "-w";
-}
 
 /* Returns an exit code to stop with, or -1 to go on. */
 static int parse_options(int argc, char **argv, struct sendopt *o)
@@ -84,15 +67,11 @@ static int parse_options(int argc, char **argv, struct sendopt *o)
 
 	*o = (struct sendopt){ .timeout = -1, .max = DEFAULT_MAX_SIZE };
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:0rwt:vhV", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:" SENDIN_OPTS "t:vhV", longs, NULL)) != -1) {
 		r = 0;
 		switch (c) {
 		case '0': case 'r': case 'w': case 'j': case 'x':
-			if (o->mode && o->mode != c)
-				return usage_err(usage, "%s and %s cannot be "
-						 "combined", mode_name(o->mode),
-						 mode_name(c));
-			o->mode = c;
+			r = sendin_mode(usage, &o->mode, c);
 			break;
 		case 't': r = opt_secs(usage, optarg, &o->timeout); break;
 		case 'M': r = opt_size(usage, optarg, &o->max); break;
@@ -110,24 +89,7 @@ static int parse_options(int argc, char **argv, struct sendopt *o)
 	o->path = argv[optind];
 	o->msgs = argv + optind + 1;
 	o->nmsgs = argc - optind - 1;
-	/* --json and --hex decode MESSAGE arguments as they do lines. */
-	if (o->mode && o->mode != 'j' && o->mode != 'x' && o->nmsgs)
-		return usage_err(usage, "%s reads standard input: give no "
-				 "MESSAGE", mode_name(o->mode));
-	return -1;
-}
-
-static int read_input(struct sendin *in, const struct sendopt *o)
-{
-	if (o->nmsgs)
-		return send_args(in, o->msgs, o->nmsgs);
-	switch (o->mode) {
-	case 'w': return send_whole(in);
-	case 'r': return send_raw(in);
-	case 'j': case 'x': return send_decoded(in);
-	case '0': return send_records(in, '\0');
-	default: return send_records(in, '\n');
-	}
+	return sendin_check(usage, o->mode, o->nmsgs);
 }
 
 /* Whatever the input did, the complete messages already read go out and
@@ -199,6 +161,7 @@ int send_main(int argc, char **argv)
 {
 	struct sendopt o;
 	struct writer w;
+	struct sink sink;
 	struct sendin in;
 	int64_t t0 = io_now();
 	int fd, out, is_pipe = 0, r = parse_options(argc, argv, &o);
@@ -217,10 +180,9 @@ int send_main(int argc, char **argv)
 	}
 	if (out)
 		to_stdout(&w, is_pipe);
-	in = (struct sendin){ .out = &w, .max = o.max };
-	if (o.mode == 'j' || o.mode == 'x')
-		in.codec = o.mode;
-	r = finish(&w, &in, &o, read_input(&in, &o), t0);
+	writer_sink(&w, &sink);
+	in = (struct sendin){ .out = &sink, .max = o.max };
+	r = finish(&w, &in, &o, send_input(&in, o.mode, o.msgs, o.nmsgs), t0);
 	writer_free(&w);
 done:
 	if (fd != STDOUT_FILENO)

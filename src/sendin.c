@@ -13,6 +13,7 @@
 #include "io.h"
 #include "json.h"
 #include "sendin.h"
+#include "writer.h"
 
 #define INBUF (64 * 1024)
 
@@ -35,7 +36,8 @@ static int input_failed(struct sendin *in, int status, const char *what)
  * (an error is reported). */
 static ssize_t in_read(struct sendin *in, void *buf, size_t n)
 {
-	ssize_t k = io_read_in(STDIN_FILENO, buf, n, in->out->in_big);
+	ssize_t k = io_read_in(STDIN_FILENO, buf, n,
+			       in->out->unfinished(in->out->ctx));
 
 	if (k == IO_ERR) {
 		warn_("standard input");
@@ -50,7 +52,7 @@ static int put_msg(struct sendin *in, const unsigned char *p, size_t n)
 	if (n > in->max)
 		return too_big(in, n, 0);
 	in->messages++;
-	return writer_put(in->out, p, n);
+	return in->out->put(in->out->ctx, p, n);
 }
 
 static int put_decoded(struct sendin *in, char *s, size_t n,
@@ -84,8 +86,10 @@ static int put_records(struct sendin *in, struct recbuf *b, int delim)
 	int r;
 
 	for (;;) {
-		b->start = writer_pack(in->out, b->buf, b->start, b->end,
-				       delim, in->max, &in->messages);
+		if (in->out->w)
+			b->start = writer_pack(in->out->w, b->buf, b->start,
+					       b->end, delim, in->max,
+					       &in->messages);
 		hit = memchr(b->buf + b->start, delim, b->end - b->start);
 		if (!hit)
 			return 0;
@@ -129,14 +133,14 @@ static int stream_record(struct sendin *in, const unsigned char *buf,
 			 size_t have, off_t from, off_t to)
 {
 	unsigned char tmp[INBUF];
-	struct writer *w = in->out;
+	struct sink *w = in->out;
 	off_t at;
 	ssize_t k;
 	int r;
 
 	in->messages++;
-	if ((r = writer_begin(w, (uint32_t)(have + (uint64_t)(to - from)))) ||
-	    (r = writer_data(w, buf, have)))
+	if ((r = w->begin(w->ctx, (uint32_t)(have + (uint64_t)(to - from)))) ||
+	    (r = w->data(w->ctx, buf, have)))
 		return r;
 	for (at = from; at < to; at += k) {
 		size_t want = (size_t)(to - at) < sizeof tmp ?
@@ -145,13 +149,13 @@ static int stream_record(struct sendin *in, const unsigned char *buf,
 		if (k <= 0) {
 			input_failed(in, FM_FAIL, "standard input changed "
 				     "while being sent");
-			r = writer_abandon(w, (uint64_t)(to - at));
+			r = w->abandon(w->ctx, (uint64_t)(to - at));
 			return r ? r : in->status;
 		}
-		if ((r = writer_data(w, tmp, (size_t)k)))
+		if ((r = w->data(w->ctx, tmp, (size_t)k)))
 			return r;
 	}
-	return writer_end(w);
+	return w->end(w->ctx);
 }
 
 /* A record longer than the input buffer, in a file we can seek: find its
@@ -226,7 +230,7 @@ int send_records(struct sendin *in, int delim)
 		if ((r = put_records(in, &b, delim)) ||
 		    (r = keep_unfinished(in, &b, delim)) ||
 		    /* About to wait for input: let what we have go out. */
-		    (r = writer_flush(in->out)))
+		    (r = in->out->flush(in->out->ctx)))
 			break;
 		k = in_read(in, b.buf + b.end, b.cap - b.end);
 		if (k <= 0) {
@@ -292,7 +296,7 @@ static int put_decoded(struct sendin *in, char *s, size_t n,
 		return in->status = FM_MALFORMED;
 	}
 	in->messages++;
-	return writer_put(in->out, d, (size_t)k);
+	return in->out->put(in->out->ctx, d, (size_t)k);
 }
 
 /* buf[start..end) is read but not yet sent; buf[start..seen) holds no
@@ -363,7 +367,7 @@ int send_decoded(struct sendin *in)
 	for (;;) {
 		if ((r = put_lines(in, &b)) || (r = line_room(in, &b)) ||
 		    /* About to wait for input: let what we have go out. */
-		    (r = writer_flush(in->out)))
+		    (r = in->out->flush(in->out->ctx)))
 			break;
 		k = in_read(in, b.buf + b.end, b.cap - b.end);
 		if (k <= 0) {
@@ -385,13 +389,14 @@ int send_decoded(struct sendin *in)
 static int whole_file(struct sendin *in, uint64_t left)
 {
 	unsigned char tmp[INBUF];
+	struct sink *w = in->out;
 	ssize_t k;
 	int r;
 
 	if (left > in->max)
 		return too_big(in, left, 0);
 	in->messages++;
-	if ((r = writer_begin(in->out, (uint32_t)left)))
+	if ((r = w->begin(w->ctx, (uint32_t)left)))
 		return r;
 	while (left) {
 		k = in_read(in, tmp, left < sizeof tmp ? (size_t)left
@@ -400,14 +405,14 @@ static int whole_file(struct sendin *in, uint64_t left)
 			if (k == 0)
 				input_failed(in, FM_FAIL, "standard input "
 					     "shrank while being sent");
-			r = writer_abandon(in->out, left);
+			r = w->abandon(w->ctx, left);
 			return r ? r : (int)(k < 0 ? k : 0);
 		}
-		if ((r = writer_data(in->out, tmp, (size_t)k)))
+		if ((r = w->data(w->ctx, tmp, (size_t)k)))
 			return r;
 		left -= (uint64_t)k;
 	}
-	return writer_end(in->out);
+	return w->end(w->ctx);
 }
 
 /* Anything else is read into memory, up to max + 1 bytes (which prove
@@ -463,16 +468,19 @@ int send_whole(struct sendin *in)
 static int forward(struct sendin *in, const struct fdec *d,
 		   enum fdec_event ev, const unsigned char *data, size_t n)
 {
+	struct sink *w = in->out;
+
 	switch (ev) {
 	case FD_HEAD:
 		in->messages++;
-		return writer_begin(in->out, d->size);
+		return w->begin(w->ctx, d->size);
 	case FD_DATA:
-		return writer_data(in->out, data, n);
+		return w->data(w->ctx, data, n);
 	case FD_END:
-		return writer_end(in->out);
+		return w->end(w->ctx);
 	case FD_TOOBIG:
 		return too_big(in, d->size, 0);
+	case FD_NEED:
 	default:
 		return 0;
 	}
@@ -493,7 +501,7 @@ int send_raw(struct sendin *in)
 
 	fdec_init(&d, in->max);
 	for (;;) {
-		if ((r = writer_flush(in->out)))
+		if ((r = in->out->flush(in->out->ctx)))
 			return r;
 		if ((k = in_read(in, buf, sizeof buf)) <= 0) {
 			if (k < 0)
@@ -503,8 +511,8 @@ int send_raw(struct sendin *in)
 		for (pos = 0;;) {
 			/* Between frames the whole small ones go in batches
 			 * (writer_frames), the rest through the decoder. */
-			if (fdec_idle(&d))
-				pos = writer_frames(in->out, buf, pos,
+			if (in->out->w && fdec_idle(&d))
+				pos = writer_frames(in->out->w, buf, pos,
 						    (size_t)k, in->max,
 						    &in->messages);
 			pos += fdec_feed(&d, buf + pos, (size_t)k - pos, &ev,
@@ -519,5 +527,46 @@ int send_raw(struct sendin *in)
 		return 0;
 	input_failed(in, FM_MALFORMED,
 		     "malformed input: stream ends inside a frame");
-	return writer_abandon(in->out, d.left);
+	return in->out->abandon(in->out->ctx, d.left);
+}
+
+/* ---- the options that choose the input ---- */
+
+static const char *mode_name(int mode)
+{
+	return mode == 'j' ? "--json" : mode == 'x' ? "--hex" :
+	       mode == '0' ? "-0" : mode == 'r' ? "-r" : "-w";
+}
+
+int sendin_mode(const char *usage, int *mode, int c)
+{
+	if (*mode && *mode != c)
+		return usage_err(usage, "%s and %s cannot be combined",
+				 mode_name(*mode), mode_name(c));
+	*mode = c;
+	return 0;
+}
+
+int sendin_check(const char *usage, int mode, int nmsgs)
+{
+	/* --json and --hex decode MESSAGE arguments as they do lines. */
+	if (mode && mode != 'j' && mode != 'x' && nmsgs)
+		return usage_err(usage, "%s reads standard input: give no "
+				 "MESSAGE", mode_name(mode));
+	return -1;
+}
+
+int send_input(struct sendin *in, int mode, char **msgs, int nmsgs)
+{
+	if (mode == 'j' || mode == 'x')
+		in->codec = mode;
+	if (nmsgs)
+		return send_args(in, msgs, nmsgs);
+	switch (mode) {
+	case 'w': return send_whole(in);
+	case 'r': return send_raw(in);
+	case 'j': case 'x': return send_decoded(in);
+	case '0': return send_records(in, '\0');
+	default: return send_records(in, '\n');
+	}
 }

@@ -74,40 +74,26 @@ static int options(int argc, char **argv, struct srv *s)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "max-size", required_argument, NULL, 'M' },
 		{ "follow", no_argument, NULL, 'F' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		LONGS_END
 	};
-	int c;
+	int c, r;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:kn:t:vhV", longs, NULL)) != -1) {
+		r = 0;
 		switch (c) {
 		case 'x': s->cmd = optarg; break;
-		case 'n':
-			if (parse_count(optarg, &s->count))
-				return usage_err(usage, "bad count '%s' (a "
-						 "whole number)", optarg);
-			break;
-		case 't':
-			if (parse_secs(optarg, &s->timeout))
-				return usage_err(usage, "bad timeout '%s' "
-						 "(seconds, e.g. 5 or 0.5)",
-						 optarg);
-			break;
-		case 'M':
-			if (parse_size(optarg, &s->max))
-				return usage_err(usage, "bad size '%s' (0 to "
-						 "4G-1; suffix K, M or G)",
-						 optarg);
-			break;
+		case 'n': r = opt_count(usage, optarg, &s->count); break;
+		case 't': r = opt_secs(usage, optarg, &s->timeout); break;
+		case 'M': r = opt_size(usage, optarg, &s->max); break;
 		case 'F': s->follow = 1; break;
 		case 'k': s->keep = 1; break;
 		case 'v': s->verbose = 1; break;
 		default:
 			return common_opt(c, usage, help, argv, longs);
 		}
+		if (r)
+			return r;
 	}
 	if (!s->cmd)
 		return usage_err(usage, "no --exec CMD given");

@@ -38,21 +38,13 @@ static int options(int argc, char **argv, struct rxopt *o, int *create,
 		   int *force)
 {
 	static const struct option longs[] = {
-		{ "null", no_argument, NULL, '0' },
-		{ "raw", no_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "exec", required_argument, NULL, 'x' },
-		{ "stop-on-error", no_argument, NULL, 'S' },
-		{ "max-size", required_argument, NULL, 'M' },
+		OUT_LONGS,
 		{ "count", required_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "create", no_argument, NULL, 'c' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "force", no_argument, NULL, 'f' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		LONGS_END
 	};
 	int c, r;
 
@@ -65,29 +57,19 @@ static int options(int argc, char **argv, struct rxopt *o, int *create,
 				return r;
 			continue;
 		}
+		r = 0;
 		switch (c) {
-		case 'n':
-			if (parse_count(optarg, &o->count))
-				return usage_err(usage, "bad count '%s' (a "
-						 "whole number)", optarg);
-			break;
-		case 't':
-			if (parse_secs(optarg, &o->timeout))
-				return usage_err(usage, "bad timeout '%s' "
-						 "(seconds, e.g. 5 or 0.5)",
-						 optarg);
-			break;
+		case 'n': r = opt_count(usage, optarg, &o->count); break;
+		case 't': r = opt_secs(usage, optarg, &o->timeout); break;
 		case 'c': *create = 1; break;
-		case 'm':
-			if (parse_mode(optarg, &o->mode))
-				return usage_err(usage, "bad mode '%s' (octal, "
-						 "e.g. 600)", optarg);
-			break;
+		case 'm': r = opt_mode(usage, optarg, &o->mode); break;
 		case 'f': *force = 1; break;
 		case 'v': o->verbose = 1; break;
 		default:
 			return common_opt(c, usage, help, argv, longs);
 		}
+		if (r)
+			return r;
 	}
 	if (optind >= argc)
 		return usage_err(usage, "no DIR given");

@@ -314,6 +314,48 @@ size_t writer_frames(struct writer *w, const unsigned char *buf,
 	return pos;
 }
 
+/* The sink's functions take the writer as a void pointer. */
+static int s_put(void *w, const void *p, size_t n)
+{
+	return writer_put(w, p, n);
+}
+
+static int s_begin(void *w, uint32_t size)
+{
+	return writer_begin(w, size);
+}
+
+static int s_data(void *w, const void *p, size_t n)
+{
+	return writer_data(w, p, n);
+}
+
+static int s_end(void *w)
+{
+	return writer_end(w);
+}
+
+static int s_abandon(void *w, uint64_t left)
+{
+	return writer_abandon(w, left);
+}
+
+static int s_flush(void *w)
+{
+	return writer_flush(w);
+}
+
+static int s_unfinished(void *w)
+{
+	return ((struct writer *)w)->in_big;
+}
+
+void writer_sink(struct writer *w, struct sink *s)
+{
+	*s = (struct sink){ w, s_put, s_begin, s_data, s_end, s_abandon,
+			    s_flush, s_unfinished, w->pipe_buf, w };
+}
+
 int writer_drain(struct writer *w)
 {
 	if (w->noqueue)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "scan.h"
+#include "sink.h"
 #include "tally.h"
 
 /* Batches are staged and written back to back, WRITER_BATCHES at a time:
@@ -76,6 +77,9 @@ size_t writer_pack(struct writer *w, const unsigned char *buf, size_t start,
  * *count. */
 size_t writer_frames(struct writer *w, const unsigned char *buf,
 		     size_t start, size_t end, uint64_t max, uint64_t *count);
+
+/* The writer as a sink for the input side (sink.h). */
+void writer_sink(struct writer *w, struct sink *s);
 
 /* About to wait for input: write what is staged, let go of the lock. */
 int writer_flush(struct writer *w);

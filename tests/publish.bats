@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# fifomsg publish [-0 | -w] [-v] [-t SECS] [--drop] [--wait] ... DIR [MESSAGE...]
+# fifomsg publish [-0 | -r | -w | --json | --hex] [-v] [-t SECS] [--drop] ... DIR [MESSAGE...]
 # fifomsg subscribe [-0 | -r | --json] [-cv] [-n COUNT] [-t SECS] ... DIR
 
 # (bats sets $output, $stderr...; bash -c scripts are single-quoted; each
@@ -103,6 +103,53 @@ big() {
 	printf 'all\nof it' | fm publish -w "$D"
 	wait_pid "$pa"
 	printf '"one"\n"two words"\n"a\\nb"\n"c"\n"all\\nof it"\n' |
+		cmp - "$T/a"
+}
+
+@test "-r publishes a stream of frames as it is, small and large alike" {
+	pubdir
+	head -c 6000 /dev/zero | tr '\0' L >"$T/large"
+	{
+		fm send - x ''
+		fm send -w - <"$T/large"
+		fm send - 'after the large one'
+	} >"$T/frames"
+	subscriber a -n 4 -r
+	pa=$SPAWNED
+	fm publish -r "$D" <"$T/frames"
+	wait_pid "$pa"
+	cmp "$T/frames" "$T/a"
+}
+
+@test "-r: a stream that ends inside a frame publishes the whole ones, exit 4" {
+	pubdir
+	fm send - one two >"$T/frames"
+	# A header that announces 100 bytes, followed by 3 of them.
+	printf 'd\0\0\0abc' >>"$T/frames"
+	subscriber a -n 3 --json
+	pa=$SPAWNED
+	run --separate-stderr fm publish -r "$D" <"$T/frames"
+	[ "$status" -eq 4 ]
+	[[ $stderr == *"stream ends inside a frame"* ]]
+	# Nothing of the torn frame reached the FIFO: the next message is
+	# read whole after the two.
+	fm publish "$D" next
+	wait_pid "$pa"
+	printf '"one"\n"two"\n"next"\n' | cmp - "$T/a"
+}
+
+@test "--json and --hex decode each line or MESSAGE; a bad line ends with 4" {
+	pubdir
+	subscriber a -n 5 --json
+	pa=$SPAWNED
+	fm publish --hex "$D" 410042 ''
+	printf '"tab\\there"\n"\\u00e9"\n{not json}\n"never"\n' >"$T/in"
+	run --separate-stderr fm publish --json "$D" <"$T/in"
+	[ "$status" -eq 4 ]
+	[[ $stderr == *"line 3, column"* ]]
+	fm publish "$D" last
+	wait_pid "$pa"
+	printf '"A\\u0000B"\n""\n"tab\\there"\n"\303\251"\n"last"\n' |
 		cmp - "$T/a"
 }
 

@@ -129,6 +129,9 @@ req_frame() {
 	# 16 x 200 is the full size; the default keeps the suite quick on
 	# two cores, with the same concurrency.
 	n=${FM_RR_REQS:-25}
+	# The servers live for the whole test: 400 round trips take 20 s or
+	# more under a sanitizer on a busy machine.
+	local FM_TIMEOUT=300
 	fifomsg mkpipe "$P"
 	for _ in 1 2 3 4; do
 		server --exec 'cat; echo " by $PPID"'
