@@ -12,7 +12,7 @@
 #include "sink.h"
 
 struct sub {
-	char *name;		/* in the directory */
+	char name[256];		/* in the directory (a NAME_MAX of 255) */
 	int fd;			/* write end, non-blocking */
 	dev_t dev;		/* the FIFO it was opened as */
 	ino_t ino;

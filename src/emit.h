@@ -43,6 +43,7 @@ struct format {
 struct emit {
 	const struct format *f;
 	struct out *out;
+	int fast;			/* emit_whole_lines() takes it */
 	const char *cmd;		/* --exec CMD */
 	int stop_on_error;		/* --stop-on-error */
 	int cmd_failed;			/* some command failed */
@@ -89,15 +90,15 @@ static inline int emit_end(struct emit *e, const struct rxmsg *m)
 /* Whether emit_whole_lines() can take anything. */
 static inline int emit_has_lines(const struct emit *e)
 {
-	return e->f->delim >= 0 && !e->f->head;
+	return e->fast;
 }
 
 /* The message will not be completed: kill a command reading it. */
 void emit_abort(struct emit *e);
 
-/* The lines fast path, for '\n' and '0' only (see emit_has_lines):
- * print the whole frames at the start of buf[0..n) whose payload is at
- * most max, and stop at the first frame that is not whole or too big,
+/* The fast path of lines, '0', raw frames and --json (see
+ * emit_has_lines): print the whole frames at the start of buf[0..n)
+ * whose payload is at most max, and stop at the first frame that is not whole or too big,
  * for the decoder to deal with.  Call only at a frame boundary.  Returns
  * the bytes taken and adds the messages to *got. */
 size_t emit_whole_lines(struct emit *e, const unsigned char *buf, size_t n,

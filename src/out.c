@@ -56,7 +56,7 @@ void out_drop_partial(struct out *o)
 void out_put_big(struct out *o, const void *p, size_t n)
 {
 	write_head(o, o->len);
-	if (n >= sizeof o->buf) {
+	if (n >= OUT_BUFSZ) {
 		write_out(o, p, n);
 		return;
 	}

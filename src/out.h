@@ -16,6 +16,9 @@
 #include <string.h>
 
 #define OUT_BUFSZ (64 * 1024)
+/* Bytes past OUT_BUFSZ that a fast path copying in 16-byte moves
+ * (scan_move) may scribble on: room, never data. */
+#define OUT_SLACK 16
 
 struct out {
 	int fd;
@@ -23,7 +26,7 @@ struct out {
 	int stopped;		/* a second signal: output given up */
 	size_t len;		/* bytes in buf */
 	size_t whole;		/* buf[0..whole) ends with a whole message */
-	unsigned char buf[OUT_BUFSZ];
+	unsigned char buf[OUT_BUFSZ + OUT_SLACK];
 };
 
 void out_init(struct out *o, int fd);
@@ -34,7 +37,7 @@ void out_put_big(struct out *o, const void *p, size_t n);
  * runs for every piece of every message. */
 static inline void out_put(struct out *o, const void *p, size_t n)
 {
-	if (n > sizeof o->buf - o->len) {
+	if (n > OUT_BUFSZ - o->len) {
 		out_put_big(o, p, n);
 		return;
 	}
@@ -63,7 +66,7 @@ static inline int out_ended(const struct out *o)
  * if they do not fit: for fast paths that copy as they go. */
 static inline unsigned char *out_room(struct out *o, size_t n)
 {
-	return n <= sizeof o->buf - o->len ? o->buf + o->len : NULL;
+	return n <= OUT_BUFSZ - o->len ? o->buf + o->len : NULL;
 }
 
 static inline void out_fill(struct out *o, size_t n)

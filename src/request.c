@@ -101,27 +101,27 @@ static unsigned char *build(const struct req *q, const char *msg,
 	unsigned char *buf = malloc(cap), *nb;
 	ssize_t k = 0;
 
-	if (buf && msg) {
+	if (!buf) {
+		warn_("malloc");
+		return NULL;
+	}
+	if (msg) {
 		memcpy(buf + n, msg, strlen(msg));
 		n += strlen(msg);
 	}
 	/* Reading stops once the request is known to be too big. */
-	while (buf && !msg && n - FRAME_HDR <= q->o.max) {
+	while (!msg && n - FRAME_HDR <= q->o.max) {
 		if (n == cap) {
 			if (!(nb = realloc(buf, cap *= 2))) {
 				free(buf);
-				buf = NULL;
-				break;
+				warn_("malloc");
+				return NULL;
 			}
 			buf = nb;
 		}
 		if ((k = io_read_in(STDIN_FILENO, buf + n, cap - n, 0)) <= 0)
 			break;
 		n += (size_t)k;
-	}
-	if (!buf) {
-		warn_("malloc");
-		return NULL;
 	}
 	if (k < 0 || n - FRAME_HDR > q->o.max) {
 		if (k == IO_ERR)

@@ -481,9 +481,9 @@ static int forward(struct sendin *in, const struct fdec *d,
 	case FD_TOOBIG:
 		return too_big(in, d->size, 0);
 	case FD_NEED:
-	default:
-		return 0;
+		break;
 	}
+	return 0;
 }
 
 /* Each frame is checked and forwarded.  Small frames join a batch only

@@ -181,6 +181,32 @@ no_child() {
 	printf 'whole\n' | cmp - "$T/got"
 }
 
+# cut_reads FORMAT [OPTION]: a writer cuts frames at every offset (reads
+# end exactly there, whole frames follow); listen -e OPTION prints what
+# cutwriter.py says it must, byte for byte.
+cut_reads() {
+	[ "$(uname -s)" = Linux ] ||
+		skip "the writer needs FIONREAD on a pipe's write end (Linux)"
+	fifomsg mkpipe "$P"
+	listener -e "${@:2}"
+	tm "$PYTHON" "$BATS_TEST_DIRNAME/cutwriter.py" "$P" "$T/want" "$1"
+	ended "$L"
+	is_status 0
+	cmp "$T/want" "$T/got"
+}
+
+@test "listen prints frames that reads cut at every offset exactly" {
+	cut_reads lines
+}
+
+@test "listen -0 prints frames that reads cut at every offset exactly" {
+	cut_reads null -0
+}
+
+@test "listen -r prints frames that reads cut at every offset exactly" {
+	cut_reads raw -r
+}
+
 # --- output formats, forwarding ------------------------------------------------
 
 @test "listen -0 ends each message with NUL" {
