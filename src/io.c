@@ -191,40 +191,48 @@ int io_mkfifo(const char *path, mode_t mode)
 	return r;
 }
 
-int io_wait(int fd, short events, int64_t deadline, int finish)
+int io_poll(struct pollfd *p, int n, int64_t deadline, int finish)
 {
-	struct pollfd p[3] = { { fd, events, 0 }, { wake[0], POLLIN, 0 },
-			       { watched, 0, 0 } };
 	char drain[64];
-	int ms, r;
+	int ms, r, i;
 
 	for (;;) {
 		if (stopped(finish))
 			return IO_STOP;
 		ms = -1;
 		if (deadline >= 0) {
+			/* Passed: look once more, without waiting. */
 			int64_t left = deadline - io_now();
-			if (left <= 0)
-				return 0;
-			ms = left > INT_MAX ? INT_MAX : (int)left;
+			ms = left <= 0 ? 0 : left > INT_MAX ? INT_MAX
+							  : (int)left;
 		}
 		/* A negative fd is skipped by poll(). */
-		p[1].fd = wake[0];
-		p[2].fd = watched;
-		r = poll(p, 3, ms);
+		p[n] = (struct pollfd){ wake[0], POLLIN, 0 };
+		p[n + 1] = (struct pollfd){ watched, 0, 0 };
+		r = poll(p, (nfds_t)n + 2, ms);
 		if (r < 0 && errno != EINTR)
 			return IO_ERR;
-		if (r > 0 && p[1].revents)
+		if (r > 0 && p[n].revents)
 			while (read(wake[0], drain, sizeof drain) > 0)
 				;
-		if (r > 0 && p[0].revents)
-			return 1;
+		for (i = 0; r > 0 && i < n; i++)
+			if (p[i].revents)
+				return 1;
 		/* POLLNVAL (closed): the next write reports that better. */
-		if (r > 0 && (p[2].revents & (POLLERR | POLLHUP)))
+		if (r > 0 && (p[n + 1].revents & (POLLERR | POLLHUP)))
 			return IO_GONE;
-		if (r > 0 && p[2].revents)
+		if (r > 0 && p[n + 1].revents)
 			watched = -1;
+		if (r == 0 && ms == 0)
+			return 0;
 	}
+}
+
+int io_wait(int fd, short events, int64_t deadline, int finish)
+{
+	struct pollfd p[3] = { { fd, events, 0 } };
+
+	return io_poll(p, 1, deadline, finish);
 }
 
 ssize_t io_read(int fd, void *buf, size_t n, int64_t deadline, int finish,

@@ -5,6 +5,7 @@
 #ifndef IO_H
 #define IO_H
 
+#include <poll.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -47,6 +48,9 @@ int io_mkfifo(const char *path, mode_t mode);
 /* Wait for fd to be ready: 1 ready (or hung up), 0 deadline passed,
  * IO_STOP signalled, IO_GONE (see io_watch), IO_ERR. */
 int io_wait(int fd, short events, int64_t deadline, int finish);
+/* The same for p[0..n) (their revents say which are ready); p has room
+ * for n + 2 entries: the last two are the wait's own. */
+int io_poll(struct pollfd *p, int n, int64_t deadline, int finish);
 
 /* Read up to n bytes, waiting until deadline (-1: none).  idle(ctx) runs
  * before each wait, so buffered output goes out before the process

@@ -7,11 +7,11 @@
 
 static const char usage[] =
 	"fifomsg listen [-0 | -r | --json | --format FMT] [-ev] [-n COUNT] [-t SECS] [-c [-m MODE]] "
-	"[--exec CMD [--stop-on-error]] [--max-size N] [--follow] PIPE";
+	"[--exec CMD [--stop-on-error]] [--max-size N] [--follow] PIPE...";
 static const char help[] =
 	"\n\n"
-	"Print each message arriving on PIPE, followed by a newline, until\n"
-	"stopped by a signal, -n, -t or -e.\n"
+	"Print each message arriving on any PIPE, followed by a newline,\n"
+	"until stopped by a signal, -n, -t or -e.\n"
 	"\n"
 	RX_HELP_FORMATS
 	"  -n, --count COUNT exit after COUNT messages\n"

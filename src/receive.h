@@ -8,7 +8,9 @@
 #include "template.h"
 
 struct rxopt {
-	const char *path;
+	const char *path;	/* the first pipe */
+	char *const *paths;	/* all of them, as given; NULL: path alone */
+	int npipes;
 	int format;		/* '\n' lines, '0' NUL, 'r' raw frames,
 				   'j' JSON strings, 'x' --exec,
 				   'f' --format */

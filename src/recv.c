@@ -7,11 +7,12 @@
 
 static const char usage[] =
 	"fifomsg recv [-0 | -r | --json | --format FMT] [-v] [-n COUNT] [-t SECS] [-c [-m MODE]] "
-	"[--exec CMD [--stop-on-error]] [--max-size N] [--follow] PIPE";
+	"[--exec CMD [--stop-on-error]] [--max-size N] [--follow] PIPE...";
 static const char help[] =
 	"\n\n"
-	"Receive COUNT messages (default 1) from PIPE, print each followed\n"
-	"by a newline, and exit.  Fails (exit 3) if they do not come in time.\n"
+	"Receive COUNT messages (default 1) from any PIPE, print each\n"
+	"followed by a newline, and exit.  Fails (exit 3) if they do not come\n"
+	"in time.\n"
 	"\n"
 	RX_HELP_FORMATS
 	"  -n, --count COUNT receive COUNT messages\n"

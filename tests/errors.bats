@@ -632,14 +632,14 @@ bad_usage() {
 	unchanged
 }
 
-@test "operands: none, too many, or a MESSAGE with a stdin mode: exit 2" {
+@test "operands: none, a PIPE twice, or a MESSAGE with a stdin mode: exit 2" {
 	snapshot
 	bad_usage recv "no PIPE given"
 	bad_usage listen "no PIPE given" -v
 	bad_usage send "no PIPE given"
 	bad_usage mkpipe "no PIPE given" -p
-	bad_usage recv "too many operands*" "$W/new" "$W/other"
-	bad_usage listen "too many operands*" -c "$W/new" "$W/other"
+	bad_usage recv "*/new is given twice" "$W/new" "$W/other" "$W/new"
+	bad_usage listen "*/new is given twice" -c "$W/new" "$W/new"
 	bad_usage send "-w reads standard input*" -w "$W/new" msg
 	bad_usage send "-r reads standard input*" -r "$W/new" msg
 	bad_usage send "-0 reads standard input*" -0 "$W/new" msg

@@ -414,11 +414,11 @@ cut_reads() {
 	[[ $stderr == "fifomsg: listen: $T/dir: "*"not a FIFO (it is a directory)"* ]]
 }
 
-@test "listen with two PIPE operands is a usage error (exit 2)" {
+@test "listen with the same PIPE twice is a usage error (exit 2)" {
 	fifomsg mkpipe "$P" "$T/q"
-	run --separate-stderr fm listen -t 0.2 "$P" "$T/q"
+	run --separate-stderr fm listen -t 0.2 "$P" "$T/q" "$P"
 	is_status 2
-	[[ ${stderr_lines[0]} == "fifomsg: listen: "*operand* ]]
+	[ "${stderr_lines[0]}" = "fifomsg: listen: $P is given twice" ]
 	[[ ${stderr_lines[1]} == "usage: fifomsg listen "* ]]
 }
 

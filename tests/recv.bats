@@ -337,11 +337,11 @@ sender() {
 	[[ $stderr == "fifomsg: recv: $T/dir: "*"not a FIFO (it is a directory)"* ]]
 }
 
-@test "recv with two PIPE operands is a usage error (exit 2)" {
+@test "recv with the same PIPE twice is a usage error (exit 2)" {
 	fifomsg mkpipe "$P" "$T/q"
-	run --separate-stderr fm recv -t 0.2 "$P" "$T/q"
+	run --separate-stderr fm recv -t 0.2 "$P" "$T/q" "$P"
 	is_status 2
-	[[ ${stderr_lines[0]} == "fifomsg: recv: "*operand* ]]
+	[ "${stderr_lines[0]}" = "fifomsg: recv: $P is given twice" ]
 	[[ ${stderr_lines[1]} == "usage: fifomsg recv "* ]]
 }
 
