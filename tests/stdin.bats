@@ -74,6 +74,9 @@ sys.exit(p.wait())' "$T/in" "$T/out"
 	[[ $stderr == "fifomsg: listen: -c cannot be used with PIPE - (standard input)"* ]]
 	run --separate-stderr fm recv -c - </dev/null
 	is_status 2
+	run --separate-stderr fm listen - "$T/other" </dev/null
+	is_status 2
+	[[ $stderr == "fifomsg: listen: PIPE - (standard input) cannot be combined with other pipes"* ]]
 	frames abc abcdef >"$T/in"
 	run --separate-stderr fm listen -e --max-size 4 - <"$T/in"
 	is_status 4
