@@ -383,20 +383,27 @@ static int before(const struct rxpipe *a, const struct rxpipe *b)
 }
 
 /* Take the reader lock of every pipe: -1 to go on, or an exit status. */
+/* The pipe after last in lock order (the first if last is NULL); NULL
+ * when none is left. */
+static struct rxpipe *next_in_order(struct rx *x, const struct rxpipe *last)
+{
+	struct rxpipe *p = NULL;
+
+	for (int i = 0; i < x->n; i++)
+		if ((!last || before(last, &x->p[i])) &&
+		    (!p || before(&x->p[i], p)))
+			p = &x->p[i];
+	return p;
+}
+
 static int lock(struct rx *x, int64_t dl)
 {
-	struct rxpipe *p = NULL, *last = NULL;
+	struct rxpipe *p = NULL;
 	int k = 0;
 
-	for (int done = 0; done < x->n && k == 0; done++, last = p) {
-		p = NULL;	/* the next one in lock order */
-		for (int i = 0; i < x->n; i++)
-			if ((!last || before(last, &x->p[i])) &&
-			    (!p || before(&x->p[i], p)))
-				p = &x->p[i];
+	while (k == 0 && (p = next_in_order(x, p)) != NULL)
 		k = p->pf.nolock ? 0 : io_lock_reader(p->pf.fd, dl);
-	}
-	if (k == 0)
+	if (k == 0 || !p)
 		return -1;
 	if (k == IO_TIMEOUT)
 		warnx_("%s: timed out: another reader is using it",
