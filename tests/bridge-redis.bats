@@ -10,6 +10,11 @@ load bridges
 
 bats_require_minimum_version 1.5.0
 
+# llen_is LIST N: the Redis list LIST holds N values.
+llen_is() {
+	[ "$(redis-cli -p "$PORT" LLEN "$1")" = "$2" ]
+}
+
 # start_redis: a server of our own, nothing saved; sets PORT and SUB, the
 # sed script that points the README's recipes at it.
 start_redis() {
@@ -55,7 +60,7 @@ through() {
 	run --separate-stderr fm send -r "$T/events" <"$T/want"
 	is_status 0
 	# Read back through the BLPOP recipe, after the last RPUSH.
-	until_true 10 [ "$(redis-cli -p "$PORT" LLEN events)" = 6 ]
+	until_true 10 llen_is events 6
 	spawn "$T/got" fifomsg listen -r -n 6 "$T/inbox"
 	got=$SPAWNED
 	run_recipe "$T/in" redis-in "$SUB"

@@ -481,10 +481,10 @@ socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$W/sock"
 	# 100,000 empty frames, then 900,000 more, from a writer that stays.
 	exec {hold}<>"$P"
 	head -c 400000 /dev/zero >&"$hold"
-	until_true 20 test "$(stat -c %s "$T/out")" -eq 100000
+	until_true 20 size_is "$T/out" 100000
 	hwm1=$(hwm_kib "$pid")
 	head -c 3600000 /dev/zero >&"$hold"
-	until_true 60 test "$(stat -c %s "$T/out")" -eq 1000000
+	until_true 60 size_is "$T/out" 1000000
 	hwm2=$(hwm_kib "$pid")
 	# The writer leaves: listen stays, asleep in poll(), using no CPU.
 	exec {hold}>&-

@@ -16,11 +16,6 @@ hexof() {
 	od -An -tx1 -v | tr -d ' \n'
 }
 
-# size_is FILE N: FILE holds N bytes.
-size_is() {
-	[ "$(stat -c %s "$1")" -eq "$2" ]
-}
-
 # fmt FMT [ARGS...]: listen --format FMT on the frames in $T/in (standard
 # input), output in $T/out; status in $status.
 fmt() {
@@ -172,7 +167,7 @@ fmt() {
 	spawn "$T/out" sh -c 'exec fifomsg listen --format "%n %s%x\n" - <"$0"' \
 		"$T/in"
 	exec {hold}>"$T/in"
-	until_true 10 test -n "$(fifomsg_under "$SPAWNED")"
+	until_true 10 has_fifomsg "$SPAWNED"
 	pid=$(fifomsg_under "$SPAWNED")
 	{ le32 "$n"; head -c "$n" /dev/zero; } >&"$hold"
 	until_true 60 size_is "$T/out" $((3 * n + 10))

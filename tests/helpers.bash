@@ -173,3 +173,17 @@ victim_untouched() {
 	[ -f "$1" ] && [ "$(cat "$1")" = precious ] &&
 		[ "$(stat -c %Y "$1")" = "$(date -d '2001-02-03 04:05:06' +%s)" ]
 }
+
+# Conditions for until_true.  A "$(...)" written in until_true's
+# arguments is expanded once, before the first try, so waits that must
+# look again each time call one of these.
+
+# size_is FILE N: FILE holds N bytes.
+size_is() {
+	[ "$(stat -c %s "$1")" -eq "$2" ]
+}
+
+# has_fifomsg PID: a fifomsg process runs under PID.
+has_fifomsg() {
+	[ -n "$(fifomsg_under "$1")" ]
+}

@@ -24,6 +24,12 @@ no_child() {
 	[ -z "$1" ] || ! pgrep -P "$1" -x "$2" >/dev/null
 }
 
+# head_gone PID: no head runs under the pipeline shell under PID (looked
+# up afresh each time).
+head_gone() {
+	no_child "$(pgrep -P "$1")" head
+}
+
 # --- listening and stopping ------------------------------------------------
 
 @test "listen prints the messages of several successive writers, one a line" {
@@ -363,7 +369,7 @@ cut_reads() {
 	reader_ready "$P"
 	fm send "$P" first
 	until_true 10 grep -qx first "$T/head"
-	until_true 10 no_child "$(pgrep -P "$L")" head
+	until_true 10 head_gone "$L"
 	# listen may see at once that its reader left; at the latest it
 	# finds out on the next message.
 	if kill -0 "$L" 2>/dev/null; then

@@ -46,10 +46,6 @@ no_child() {
 	[ -z "$(pgrep -P "$1")" ]
 }
 
-# lines_in FILE N: FILE has at least N lines.
-lines_in() {
-	[ "$(wc -l <"$1")" -ge "$2" ]
-}
 
 # no_subs: no subscriber FIFO left in $D.
 no_subs() {

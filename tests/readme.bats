@@ -56,7 +56,7 @@ blocks() {
 
 # until_lines N FILE: FILE has N lines.
 until_lines() {
-	until_true 10 [ "$(wc -l <"$2")" -ge "$1" ]
+	until_true 10 lines_in "$2" "$1"
 }
 
 @test "README: the quick start, a listener in one shell and writers in another" {

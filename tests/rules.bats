@@ -15,7 +15,7 @@ export LC_ALL=C
 # fifomsg_pid PID: the fifomsg process under the wrapper PID, once it runs.
 fifomsg_pid() {
 	local p
-	until_true 10 test -n "$(fifomsg_under "$1")"
+	until_true 10 has_fifomsg "$1"
 	p=$(fifomsg_under "$1")
 	echo "${p%%$'\n'*}"
 }
