@@ -22,7 +22,7 @@ SCALAR_DEFS_1 = -DFIFOMSG_SCALAR
 DEFS += $(SCALAR_DEFS_$(SCALAR))
 
 SRCS = src/main.c src/util.c src/args.c src/frame.c src/io.c \
-	src/send.c src/receive.c src/recv.c src/listen.c src/mkpipe.c \
+	src/send.c src/receive.c src/rxopt.c src/recv.c src/listen.c src/mkpipe.c \
 	src/json.c src/exec.c src/hex.c src/template.c src/tally.c \
 	src/writer.c src/sendin.c \
 	src/publish.c src/subscribe.c src/request.c src/serve.c \

@@ -1,5 +1,5 @@
 /* libFuzzer harness for the recv/listen command line (rx_options in
- * src/receive.c, with the value parsers and the messages of src/util.c).
+ * src/rxopt.c, with the value parsers and the messages of src/util.c).
  *
  * Input: byte 0 chooses recv (even) or listen (odd); the rest is split at
  * NUL bytes into at most 64 arguments.  Whatever the arguments, the parse
