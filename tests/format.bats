@@ -159,6 +159,7 @@ fmt() {
 
 @test "--format: memory stays bounded for a 16 MiB message whose payload is named twice" {
 	# 16 MiB in, 48 MiB out: slow under a sanitizer on a busy machine.
+	# shellcheck disable=SC2034 # FM_TIMEOUT is read by spawn
 	local pid hold hwm limit=4096 n=$((16 << 20)) FM_TIMEOUT=120
 	[ -z "${FIFOMSG_SANITIZER:-}" ] || limit=65536
 	mkfifo "$T/in"
