@@ -187,3 +187,29 @@ size_is() {
 has_fifomsg() {
 	[ -n "$(fifomsg_under "$1")" ]
 }
+
+# --- processes under test, through /proc (stop.bats, multi.bats) ---
+
+# kid PID: set KID to the process that the timeout wrapper PID runs.
+kid() {
+	KID=
+	until_true 10 _kid "$1"
+}
+
+_kid() {
+	read -r KID _ <"/proc/$1/task/$1/children" 2>/dev/null
+	[ -n "$KID" ]
+}
+
+# handled PID: PID has no signal pending (the last one sent has reached
+# its handler), so that the next one is not merged into it.
+handled() {
+	[ -e "/proc/$1/status" ] || return 1
+	awk '/^(ShdPnd|SigPnd):/ && $2 !~ /^0+$/ { bad = 1 } END { exit bad }' \
+		"/proc/$1/status"
+}
+
+# rchar PID: bytes PID has read so far (0 once it is gone).
+rchar() {
+	awk '/^rchar:/ { print $2 }' "/proc/$1/io" 2>/dev/null || echo 0
+}

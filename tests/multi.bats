@@ -17,31 +17,6 @@ setup() {
 	C=$T/c
 }
 
-# kid PID: set KID to the process that the timeout wrapper PID runs.
-kid() {
-	KID=
-	until_true 10 _kid "$1"
-}
-_kid() {
-	read -r KID _ <"/proc/$1/task/$1/children" 2>/dev/null
-	[ -n "$KID" ]
-}
-
-gone() {
-	! kill -0 "$1" 2>/dev/null
-}
-
-handled() {
-	[ -e "/proc/$1/status" ] || return 1
-	awk '/^(ShdPnd|SigPnd):/ && $2 !~ /^0+$/ { bad = 1 } END { exit bad }' \
-		"/proc/$1/status"
-}
-
-# rchar PID: bytes PID has read so far (0 once it is gone).
-rchar() {
-	awk '/^rchar:/ { print $2 }' "/proc/$1/io" 2>/dev/null || echo 0
-}
-
 # took PID N: PID has read N bytes or more.
 took() {
 	[ "$(rchar "$1")" -ge "$2" ]
@@ -354,7 +329,7 @@ fcntl.fcntl(fd, 1031, 1 << 20)  # F_SETPIPE_SZ' "$A" ||
 	kill -TERM "$lk"
 	until_true 5 handled "$lk"
 	kill -TERM "$lk"
-	until_true 5 gone "$lk"
+	until_true 5 not_running "$lk"
 	ended "$l"
 	is_status 143
 	[ ! -s "$T/got" ]

@@ -11,24 +11,10 @@ load helpers
 
 bats_require_minimum_version 1.5.0
 
-# kid PID: set KID to the process that the timeout wrapper PID runs.
-kid() {
-	KID=
-	until_true 10 _kid "$1"
-}
-_kid() {
-	read -r KID _ <"/proc/$1/task/$1/children" 2>/dev/null
-	[ -n "$KID" ]
-}
-
 # ended PID: the exit status of the background job PID, in $status.
 ended() {
 	status=0
 	wait "$1" || status=$?
-}
-
-gone() {
-	! kill -0 "$1" 2>/dev/null
 }
 
 # has_child PID: PID has a child process (the --exec command runs).
@@ -36,23 +22,10 @@ has_child() {
 	pgrep -P "$1" >/dev/null
 }
 
-# handled PID: PID has no signal pending (the last one sent has reached
-# its handler), so that the next one is not merged into it.
-handled() {
-	[ -e "/proc/$1/status" ] || return 1
-	awk '/^(ShdPnd|SigPnd):/ && $2 !~ /^0+$/ { bad = 1 } END { exit bad }' \
-		"/proc/$1/status"
-}
-
 # blocked_writing PID: PID sleeps in write(2) on a full pipe
 # (pipe_write, or anon_pipe_write on newer kernels).
 blocked_writing() {
 	[[ $(cat "/proc/$1/wchan" 2>/dev/null) == *pipe_write ]]
-}
-
-# rchar PID: bytes PID has read so far (0 once it is gone).
-rchar() {
-	awk '/^rchar:/ { print $2 }' "/proc/$1/io" 2>/dev/null || echo 0
 }
 
 # reader_at PID: set KID to the fifomsg under the wrapper PID once it
@@ -187,7 +160,7 @@ setup_file() {
 	kill -TERM "$L"
 	until_true 5 handled "$L"
 	kill -TERM "$L"
-	until_true 5 gone "$L"
+	until_true 5 not_running "$L"
 	ended "$LW"
 	is_status 143
 	[ ! -s "$T/o.err" ]
@@ -228,7 +201,7 @@ setup_file() {
 	kill -TERM "$KID"
 	until_true 5 handled "$KID"
 	kill -TERM "$KID"
-	until_true 5 gone "$KID"
+	until_true 5 not_running "$KID"
 	ended "$r"
 	is_status 143
 	[ ! -s "$T/got" ]
@@ -335,7 +308,7 @@ setup_file() {
 	kill -TERM "$KID"
 	until_true 5 handled "$KID"
 	kill -TERM "$KID"
-	until_true 5 gone "$KID"
+	until_true 5 not_running "$KID"
 	ended "$lw"
 	is_status 143
 	[ ! -e "$P.1" ]
@@ -355,7 +328,7 @@ setup_file() {
 	[ "$(cat "$P.pg")" = "$pg" ]
 	# What a terminal does on ^C: SIGINT to the foreground group.
 	kill -INT -- "-${pg// /}"
-	until_true 5 gone "$KID"
+	until_true 5 not_running "$KID"
 	ended "$lw"
 	is_status 130
 	cat "$T/out.err"

@@ -4,9 +4,10 @@
  * Input: byte 0 chooses recv (even) or listen (odd); the rest is split at
  * NUL bytes into at most 64 arguments.  Whatever the arguments, the parse
  * ends in 0 (-h, -V), 2 (usage error, message on stderr) or -1 (go on),
- * and going on implies a consistent configuration: exactly one operand,
- * one output format, values in range, -m only with -c, -e only for
- * listen, --stop-on-error only with --exec.  Run it with
+ * and going on implies a consistent configuration: one or more operands,
+ * all of them in paths, "-" only alone and then with end of input, one
+ * output format, values in range, -m only with -c, -e only for listen
+ * (or implied by "-"), --stop-on-error only with --exec.  Run it with
  * -close_fd_mask=3: help and messages go nowhere. */
 #include "compat.h"
 #include <getopt.h>
@@ -48,18 +49,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = rx_options(argc, argv, &o, "usage", "help\n", listen);
 	CHECK(r == -1 || r == 0 || r == 1 || r == 2);
 	if (r == -1) {
-		CHECK(optind == argc - 1);
-		CHECK(o.path == argv[argc - 1]);
-		CHECK(o.format && strchr("\n0rjx", o.format));
+		int dash = strcmp(o.path, "-") == 0;
+
+		CHECK(optind < argc);
+		CHECK(o.npipes == argc - optind);
+		CHECK(o.path == argv[optind]);
+		CHECK(o.paths == argv + optind);
+		CHECK(!dash || (o.npipes == 1 && o.eof && !o.create));
+		CHECK(o.format && strchr("\n0rjxf", o.format));
 		CHECK((o.format == 'x') == (o.exec != NULL));
 		CHECK(!o.stop_on_error || o.exec);
 		CHECK(o.max <= UINT32_MAX);
 		CHECK(o.mode <= 0777);
 		CHECK(!o.mode_set || o.create);
-		CHECK(listen || !o.eof);
+		CHECK(listen || dash || !o.eof);
 		CHECK(o.listen == listen);
 		CHECK(o.timeout >= -1);
 	}
+	rx_free(&o);
 	free(buf);
 	return 0;
 }
