@@ -327,7 +327,7 @@ lines_are() {
 
 @test "bash completion: 'fifo-recv -<TAB>' offers recv's options, the link name works" {
 	complete_bash fifo-recv -
-	lines_are -0 --null -r --raw --json -v --verbose -n --count \
+	lines_are -0 --null -r --raw --json --format -v --verbose -n --count \
 		-t --timeout -c --create -m --mode --exec --stop-on-error \
 		--max-size --follow -h --help -V --version
 	complete_bash /usr/local/bin/fifo-listen --e
