@@ -33,19 +33,6 @@ subscribed() {
 	until_true 10 grep -qs "Sending SUBACK to $1" "$T/mosquitto.log"
 }
 
-# through KINDS...: these messages, sent into pipe events, come out of
-# pipe inbox (with the bridge's recipes already running).
-through() {
-	messages "$T/want" "$@"
-	spawn "$T/got" fifomsg listen -r -n "$(count_frames "$T/want")" \
-		"$T/inbox"
-	local got=$SPAWNED
-	run --separate-stderr fm send -r "$T/events" <"$T/want"
-	is_status 0
-	wait_pid "$got"
-	same_frames "$T/want" "$T/got"
-}
-
 @test "MQTT lines: empty, spaces, 100 KiB and 10000 small messages cross mosquitto once, intact, in order" {
 	need mosquitto mosquitto_pub mosquitto_sub python3
 	start_mosquitto "$(recipe mosquitto-conf)"

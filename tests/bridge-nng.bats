@@ -20,19 +20,6 @@ start_pull() {
 	until_true 10 port_open "$PORT"
 }
 
-# through KINDS...: these messages, sent into pipe events, come out of
-# pipe inbox.
-through() {
-	messages "$T/want" "$@"
-	spawn "$T/got" fifomsg listen -r -n "$(count_frames "$T/want")" \
-		"$T/inbox"
-	local got=$SPAWNED
-	run --separate-stderr fm send -r "$T/events" <"$T/want"
-	is_status 0
-	wait_pid "$got"
-	same_frames "$T/want" "$T/got"
-}
-
 @test "NNG at volume: empty, spaces, NUL, newlines, every byte, 100 KiB and 10000 messages reach nngcat's pull socket once, intact, in order" {
 	need nngcat python3
 	fm mkpipe "$T/events" "$T/inbox"

@@ -25,19 +25,6 @@ start_redis() {
 	SUB="s/-h localhost/-h 127.0.0.1 -p $PORT/"
 }
 
-# through KINDS...: these messages, sent into pipe events, come out of
-# pipe inbox (with the bridge's recipes already running).
-through() {
-	messages "$T/want" "$@"
-	spawn "$T/got" fifomsg listen -r -n "$(count_frames "$T/want")" \
-		"$T/inbox"
-	local got=$SPAWNED
-	run --separate-stderr fm send -r "$T/events" <"$T/want"
-	is_status 0
-	wait_pid "$got"
-	same_frames "$T/want" "$T/got"
-}
-
 @test "Redis queue: empty, spaces, NUL, newlines, every byte, 100 KiB and 10000 messages go through a list once, intact, in order" {
 	need redis-server redis-cli python3
 	start_redis

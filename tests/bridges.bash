@@ -144,3 +144,16 @@ same_frames() {
 		"first difference: $(cmp "$1" "$2" 2>&1)" >&2
 	return 1
 }
+
+# through KINDS...: these messages, sent into pipe events, come out of
+# pipe inbox (with the bridge's recipes already running).
+through() {
+	messages "$T/want" "$@"
+	spawn "$T/got" fifomsg listen -r -n "$(count_frames "$T/want")" \
+		"$T/inbox"
+	local got=$SPAWNED
+	run --separate-stderr fm send -r "$T/events" <"$T/want"
+	is_status 0
+	wait_pid "$got"
+	same_frames "$T/want" "$T/got"
+}
