@@ -9,14 +9,16 @@
 #include "receive.h"
 #include "template.h"
 
+/* --eof comes first: recv has no -e, so it reads this table from its
+ * second entry, and a prefix such as --e is not "ambiguous" there. */
 static const struct option longs[] = {
+	{ "eof", no_argument, NULL, 'e' },
 	{ "null", no_argument, NULL, '0' },
 	{ "raw", no_argument, NULL, 'r' },
 	{ "count", required_argument, NULL, 'n' },
 	{ "timeout", required_argument, NULL, 't' },
 	{ "create", no_argument, NULL, 'c' },
 	{ "mode", required_argument, NULL, 'm' },
-	{ "eof", no_argument, NULL, 'e' },
 	{ "max-size", required_argument, NULL, 'M' },
 	{ "follow", no_argument, NULL, 'F' },
 	{ "json", no_argument, NULL, 'j' },
@@ -85,7 +87,8 @@ static int from_stdin(struct rxopt *o, const char *usage)
 
 /* One option: -1 to go on, or an exit status. */
 static int one_option(int c, struct rxopt *o, const char *usage,
-		      const char *help, char **argv)
+		      const char *help, char **argv,
+		      const struct option *table)
 {
 	switch (c) {
 	case '0': case 'r': case 'j': case 'x': case 'f':
@@ -99,8 +102,6 @@ static int one_option(int c, struct rxopt *o, const char *usage,
 	case 'n': case 't': case 'm': case 'M':
 		return value_option(c, o, usage);
 	case 'e':
-		if (!o->listen)
-			return common_opt('?', usage, help, argv, NULL);
 		o->eof = 1;
 		return -1;
 	case 'S': o->stop_on_error = 1; return -1;
@@ -108,13 +109,14 @@ static int one_option(int c, struct rxopt *o, const char *usage,
 	case 'F': o->follow = 1; return -1;
 	case 'v': o->verbose = 1; return -1;
 	default:
-		return common_opt(c, usage, help, argv, longs);
+		return common_opt(c, usage, help, argv, table);
 	}
 }
 
 int rx_options(int argc, char **argv, struct rxopt *o, const char *usage,
 	       const char *help, int listen)
 {
+	const struct option *table = listen ? longs : longs + 1;
 	int c, r;
 
 	memset(o, 0, sizeof *o);
@@ -128,8 +130,8 @@ int rx_options(int argc, char **argv, struct rxopt *o, const char *usage,
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, listen ? "+:0rn:t:cm:evhV"
 					       : "+:0rn:t:cm:vhV",
-				longs, NULL)) != -1)
-		if ((r = one_option(c, o, usage, help, argv)) >= 0)
+				table, NULL)) != -1)
+		if ((r = one_option(c, o, usage, help, argv, table)) >= 0)
 			return r;
 	if (o->mode_set && !o->create)
 		return usage_err(usage, "-m goes with -c");

@@ -159,6 +159,18 @@ version_ok() {
 	done
 }
 
+@test "recv, which has no --eof, takes --e as --exec; listen calls it ambiguous" {
+	run --separate-stderr fifomsg recv --e
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "fifomsg: recv: option --e needs a value" ]
+	run --separate-stderr fifomsg recv --eof "$T/p"
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "fifomsg: recv: unknown option --eof" ]
+	run --separate-stderr fifomsg listen --e true "$T/p"
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "fifomsg: listen: ambiguous option '--e' (could be --eof, --exec)" ]
+}
+
 @test "fifo-mkpipe makes the same FIFO as fifomsg mkpipe" {
 	run fifo-mkpipe -m 640 "$T/a"
 	is_status 0
