@@ -42,11 +42,6 @@ took() {
 	[ "$(rchar "$1")" -ge $((RBASE + $2)) ]
 }
 
-# wrote_at_least PID N: PID has written N bytes or more.
-wrote_at_least() {
-	[ "$(awk '/^wchar:/ { print $2 }' "/proc/$1/io")" -ge "$2" ]
-}
-
 # stalled_consumer: a `dd` reading the FIFO $T/o into $T/got (pid in
 # $CAT, its wrapper in $CW).  (Not cat: newer ones enlarge the pipe they
 # read.)
@@ -258,7 +253,7 @@ setup_file() {
 	local lw=$SPAWNED
 	kid "$lw"
 	# The command's pipe is full: listen waits for it to read.
-	until_true 10 wrote_at_least "$KID" 65536
+	until_true 10 blocked_writing "$KID"
 	spawn "$T/s2" fifomsg send "$P" next
 	kill -TERM "$KID"
 	sleep 0.3
