@@ -308,9 +308,6 @@ static size_t whole_json(struct emit *e, const unsigned char *buf,
 	return pos;
 }
 
-/* Payloads up to this long are copied in 16-byte moves (scan_move) where
- * a memcpy() call would cost more than the copy; longer ones by memcpy. */
-#define SHORT_MOVE 64
 _Static_assert(OUT_SLACK >= SCAN_SLACK, "out.h: room for scan_move()");
 
 /* The output position and count stay in locals and are stored once at
@@ -351,10 +348,8 @@ size_t emit_whole_lines(struct emit *e, const unsigned char *buf, size_t n,
 		}
 		/* The moves read up to 15 bytes past the payload: only
 		 * where those are bytes of buf[0..n) too. */
-		if (k <= 16 && n - pos >= SCAN_SLACK)
-			memcpy(dst, p, 16);	/* one move, inlined */
-		else if (k <= SHORT_MOVE && n - pos >= SCAN_SLACK)
-			scan_move(dst, p, k);
+		if (n - pos >= SCAN_SLACK)
+			scan_put(dst, p, k);
 		else
 			memcpy(dst, p, k);
 		dst[k] = delim;

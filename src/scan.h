@@ -1,25 +1,24 @@
-/* Finding a record's delimiter while copying the record: the inner loop
- * of packing lines into frames.  No I/O, no state: tests and benchmarks
+/* Finding delimiters a block at a time: the inner loop of packing lines
+ * into frames (writer_pack).  No I/O, no state: tests and benchmarks
  * drive it directly.
  *
- * scan_copy(dst, src, limit, delim) looks for the first delim in
- * src[0..limit) and copies the bytes it looks at to dst as it goes, a
- * block at a time (16 bytes with SSE2 or NEON, 8 with the portable word
- * loop).  It returns the delimiter's index, or limit when there is none
- * in src[0..limit).  On return dst[0..r) == src[0..r) for the result r.
+ * scan_mask(src, delim) compares the SCAN_BLOCK bytes at src with delim
+ * all at once and returns a mask with a bit for each byte that matched
+ * (see below), so a block holding several short records is looked at
+ * once, and each record then costs a few instructions.  scan_move()
+ * copies a record in 16-byte moves.
  *
- * The trick is that it never stops at the exact end: it works on whole
- * blocks, so it reads and writes up to SCAN_SLACK - 1 bytes beyond
- * src[limit - 1] and dst[limit - 1] (and dst beyond the delimiter).  The
- * caller gives both buffers SCAN_SLACK bytes of room past the largest
- * limit it passes; the bytes read there may hold anything (a delimiter
- * past limit is ignored), but to keep memory checkers quiet the caller
- * should make them defined (e.g. zero them once).  Bytes written past the
- * result are garbage for the caller to overwrite.
+ * The trick is that neither stops at the exact end: they work on whole
+ * blocks, so they read up to SCAN_SLACK bytes beyond the caller's data
+ * (and scan_move writes as far beyond its destination).  The caller
+ * gives its buffers SCAN_SLACK bytes of room past the data; the bytes
+ * read there may hold anything (scan_below() masks them off), but to
+ * keep memory checkers quiet the caller should make them defined.
  *
- * The block size is chosen at build time: SSE2 on x86-64 (always there),
- * NEON on arm64, otherwise the word-at-a-time loop; -DFIFOMSG_SCALAR
- * forces the word loop so that tests can check it on any machine. */
+ * The block is chosen at build time: 16 bytes with SSE2 on x86-64 (always
+ * there) or NEON on arm64, otherwise the 8-byte word loop;
+ * -DFIFOMSG_SCALAR forces the word loop so that tests can check it on any
+ * machine. */
 #ifndef SCAN_H
 #define SCAN_H
 
@@ -52,98 +51,87 @@ static inline unsigned scan_ctz64(uint64_t x)
 #endif
 }
 
-/* The portable loop, 8 bytes a step: a byte of w ^ pat is zero where the
- * delimiter is, and (v - ones) & ~v & high flags the lowest zero byte
- * exactly (a borrow only runs upward from a zero byte, so the flags above
- * the first one may be false, the first never is).  Little-endian puts
- * the lowest address in the lowest byte; elsewhere, byte by byte. */
-static inline size_t scan_copy_word(unsigned char *dst,
-				    const unsigned char *src, size_t limit,
-				    unsigned char delim)
+/* ---- scan_mask: every delimiter of a block at once ----
+ *
+ * scan_mask(src, delim) looks at the SCAN_BLOCK bytes at src and returns
+ * a mask with one bit for each byte equal to delim, that of byte i among
+ * bits i << SCAN_SHIFT to ((i + 1) << SCAN_SHIFT) - 1: the first
+ * delimiter is at scan_ctz64(m) >> SCAN_SHIFT, and m &= m - 1 moves on
+ * to the next.  It reads all SCAN_BLOCK bytes (at most SCAN_SLACK past
+ * the caller's data); scan_below(n) masks off the bytes from n on. */
+#define SCAN_WORD_SHIFT 3	/* the word loop: a flag in bit 7 of a byte */
+
+/* The portable block of 8 bytes, x = the block ^ delim in every byte:
+ * (x & 0x7F..) + 0x7F.. sets bit 7 of each byte whose low bits
+ * are not all zero, with no carry between bytes, so ~(that | x | 0x7F..)
+ * leaves bit 7 set for exactly the zero bytes of x. */
+static inline uint64_t scan_mask_word(const unsigned char *src,
+				      unsigned char delim)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	const uint64_t ones = 0x0101010101010101u, high = ones << 7;
-	const uint64_t pat = ones * delim;
-	uint64_t w, z;
-	size_t i, at;
+	const uint64_t ones = 0x0101010101010101u, low7 = ones * 0x7F;
+	uint64_t x;
 
-	for (i = 0; i < limit; i += 8) {
-		memcpy(&w, src + i, 8);
-		memcpy(dst + i, &w, 8);
-		w ^= pat;
-		z = (w - ones) & ~w & high;
-		if (z) {
-			at = i + (scan_ctz64(z) >> 3);
-			return at < limit ? at : limit;
-		}
-	}
-	return limit;
+	memcpy(&x, src, 8);
+	x ^= ones * delim;
+	return ~(((x & low7) + low7) | x | low7);
 #else
-	size_t i;
+	uint64_t m = 0;
+	unsigned i;
 
-	for (i = 0; i < limit && src[i] != delim; i++)
-		dst[i] = src[i];
-	return i;
+	for (i = 0; i < 8; i++)
+		m |= (uint64_t)(src[i] == delim) << (i * 8 + 7);
+	return m;
 #endif
 }
 
 #if defined(SCAN_SSE2)
-/* 16 bytes a step: compare all at once, one bit per byte in a mask. */
-static inline size_t scan_copy_simd(unsigned char *dst,
-				    const unsigned char *src, size_t limit,
-				    unsigned char delim)
+#define SCAN_BLOCK 16
+#define SCAN_SHIFT 0
+static inline uint64_t scan_mask_simd(const unsigned char *src,
+				      unsigned char delim)
 {
-	const __m128i pat = _mm_set1_epi8((char)delim);
-	__m128i v;
-	unsigned m;
-	size_t i, at;
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)src);
 
-	for (i = 0; i < limit; i += 16) {
-		v = _mm_loadu_si128((const __m128i *)(const void *)(src + i));
-		_mm_storeu_si128((__m128i *)(void *)(dst + i), v);
-		m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, pat));
-		if (m) {
-			at = i + scan_ctz64(m);
-			return at < limit ? at : limit;
-		}
-	}
-	return limit;
+	return (unsigned)_mm_movemask_epi8(
+		_mm_cmpeq_epi8(v, _mm_set1_epi8((char)delim)));
 }
 #elif defined(SCAN_NEON)
+#define SCAN_BLOCK 16
+#define SCAN_SHIFT 2
 /* NEON has no movemask: narrowing the 0x00/0xFF compare result by 4 bits
- * gives a 64-bit mask with 4 bits per byte. */
-static inline size_t scan_copy_simd(unsigned char *dst,
-				    const unsigned char *src, size_t limit,
-				    unsigned char delim)
+ * gives a 64-bit mask with 4 bits a byte, of which the top one is kept,
+ * so that m &= m - 1 clears a whole byte's flag. */
+static inline uint64_t scan_mask_simd(const unsigned char *src,
+				      unsigned char delim)
 {
-	const uint8x16_t pat = vdupq_n_u8(delim);
-	uint8x16_t v;
-	uint64_t m;
-	size_t i, at;
+	uint8x16_t eq = vceqq_u8(vld1q_u8(src), vdupq_n_u8(delim));
 
-	for (i = 0; i < limit; i += 16) {
-		v = vld1q_u8(src + i);
-		vst1q_u8(dst + i, v);
-		m = vget_lane_u64(vreinterpret_u64_u8(vshrn_n_u16(
-			vreinterpretq_u16_u8(vceqq_u8(v, pat)), 4)), 0);
-		if (m) {
-			at = i + (scan_ctz64(m) >> 2);
-			return at < limit ? at : limit;
-		}
-	}
-	return limit;
+	return vget_lane_u64(vreinterpret_u64_u8(vshrn_n_u16(
+		       vreinterpretq_u16_u8(eq), 4)), 0) &
+	       0x8888888888888888u;
 }
+#else
+#define SCAN_BLOCK 8
+#define SCAN_SHIFT SCAN_WORD_SHIFT
 #endif
 
-static inline size_t scan_copy(unsigned char *dst, const unsigned char *src,
-			       size_t limit, unsigned char delim)
+static inline uint64_t scan_mask(const unsigned char *src, unsigned char delim)
 {
 #if defined(SCAN_SSE2) || defined(SCAN_NEON)
-	return scan_copy_simd(dst, src, limit, delim);
+	return scan_mask_simd(src, delim);
 #else
-	return scan_copy_word(dst, src, limit, delim);
+	return scan_mask_word(src, delim);
 #endif
 }
+
+/* The bits of the first n bytes of a block, n < SCAN_BLOCK. */
+static inline uint64_t scan_below(size_t n)
+{
+	return ((uint64_t)1 << (n << SCAN_SHIFT)) - 1;
+}
+
+_Static_assert(SCAN_BLOCK <= SCAN_SLACK, "scan_mask() reads past the data");
 
 /* Copy n bytes in 16-byte moves, writing up to SCAN_SLACK - 1 bytes past
  * dst[n - 1] and reading as far past src[n - 1]: for short payloads it
@@ -157,7 +145,23 @@ static inline void scan_move(unsigned char *dst, const unsigned char *src,
 		memcpy(dst + i, src + i, 16);
 }
 
-/* Which loop scan_copy() is: for benchmarks and -V style reports. */
+/* Copy a record of n bytes with room for scan_move() past both ends:
+ * up to 16 bytes in one move (inlined), up to SCAN_SHORT in 16-byte
+ * moves, where a memcpy() call would cost more than the copy, and
+ * longer ones by memcpy(). */
+#define SCAN_SHORT 64
+static inline void scan_put(unsigned char *dst, const unsigned char *src,
+			    size_t n)
+{
+	if (n <= 16)
+		memcpy(dst, src, 16);
+	else if (n <= SCAN_SHORT)
+		scan_move(dst, src, n);
+	else
+		memcpy(dst, src, n);
+}
+
+/* Which loop scan_mask() is: for benchmarks and -V style reports. */
 static inline const char *scan_kind(void)
 {
 #if defined(SCAN_SSE2)

@@ -229,41 +229,76 @@ int writer_put(struct writer *w, const void *p, size_t n)
 /* The fast paths store through unsigned char pointers, which the
  * compiler must assume may alias *w: so they keep the hot state in
  * locals and store it back once. */
+
+/* writer_pack()'s state, in locals (a struct whose address does not
+ * escape once stage() is inlined). */
+struct pack {
+	unsigned char *batch;
+	uint64_t *ends;
+	size_t blen, top, mask, rec, fit;
+	uint64_t at, tail, room, max;
+};
+
+/* The longest record that fits the batch being filled and max; 0 and no
+ * room when not even a header and a byte fit. */
+static int pack_room(struct pack *k)
+{
+	size_t space = k->top - k->blen;
+
+	if (space <= FRAME_HDR || !k->room)
+		return 0;
+	k->fit = space - FRAME_HDR < k->max ? space - FRAME_HDR
+					    : (size_t)k->max;
+	return 1;
+}
+
+/* The record of len bytes at rec, already copied behind its header's
+ * place, is staged: 1 while there is room for more. */
+static inline int stage(struct pack *k, size_t len)
+{
+	frame_put(k->batch + k->blen, (uint32_t)len);
+	k->blen += FRAME_HDR + len;
+	k->ends[k->tail++ & k->mask] = k->at + k->blen;
+	k->room--;
+	k->rec += len + 1;
+	return pack_room(k);
+}
+
+/* A block at a time, every delimiter in it (scan_mask): each record
+ * before one is copied behind its header (scan_put) and staged.  A
+ * record that is incomplete, longer than max or too long for the batch
+ * is left at rec, for writer_put() as before. */
 size_t writer_pack(struct writer *w, const unsigned char *buf, size_t start,
 		   size_t end, int delim, uint64_t max, uint64_t *count)
 {
 	struct tally *t = &w->taken;
-	unsigned char *batch = w->batch;
-	uint64_t *ends = t->end;
-	size_t blen = w->staged, top = w->filling + w->pipe_buf;
-	size_t mask = t->mask, limit, len;
-	uint64_t at = w->written, tail = t->tail;
-	uint64_t room = t->mask + 1 - (tail - t->head);	/* tally entries */
+	struct pack k = { w->batch, t->end, w->staged, w->filling + w->pipe_buf,
+			  t->mask, start, 0, w->written, t->tail,
+			  t->mask + 1 - (t->tail - t->head), max };
+	size_t p, pos;
+	uint64_t m;
 
-	/* scan_copy() copies the record behind its header while finding the
-	 * delimiter.  Its limit is one more than the longest record that
-	 * fits both the batch and max: reaching it means "incomplete, does
-	 * not fit, or too big", all left to writer_put() as before. */
-	while (top - blen > FRAME_HDR && room) {
-		limit = end - start;
-		if (limit > top - blen - FRAME_HDR + 1)
-			limit = top - blen - FRAME_HDR + 1;
-		if (limit > max)
-			limit = (size_t)max + 1;
-		len = scan_copy(batch + blen + FRAME_HDR, buf + start, limit,
-				(unsigned char)delim);
-		if (len == limit)
-			break;
-		frame_put(batch + blen, (uint32_t)len);
-		blen += FRAME_HDR + len;
-		ends[tail++ & mask] = at + blen;
-		room--;
-		start += len + 1;
+	if (!pack_room(&k))
+		return start;
+	for (p = start; p < end && p - k.rec <= k.fit; p += SCAN_BLOCK) {
+		m = scan_mask(buf + p, (unsigned char)delim);
+		if (end - p < SCAN_BLOCK)
+			m &= scan_below(end - p);
+		for (; m; m &= m - 1) {
+			pos = p + (scan_ctz64(m) >> SCAN_SHIFT);
+			if (pos - k.rec > k.fit)
+				goto out;
+			scan_put(k.batch + k.blen + FRAME_HDR, buf + k.rec,
+				 pos - k.rec);
+			if (!stage(&k, pos - k.rec))
+				goto out;
+		}
 	}
-	*count += tail - t->tail;
-	t->tail = tail;
-	w->staged = w->staged_whole = blen;
-	return start;
+out:
+	*count += k.tail - t->tail;
+	t->tail = k.tail;
+	w->staged = w->staged_whole = k.blen;
+	return k.rec;
 }
 
 /* Whole frames are checked by the decoder's rules (frame_whole) and

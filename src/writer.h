@@ -24,7 +24,7 @@
  * batch, so each stays atomic. */
 #define WRITER_BATCHES 16
 /* writer_pack() reads up to this many bytes past the end of its input
- * (and writes as far past the batches): scan_copy()'s blocks (scan.h). */
+ * (and writes as far past the batches): scan_mask()'s blocks (scan.h). */
 #define WRITER_SLACK SCAN_SLACK
 
 struct writer {

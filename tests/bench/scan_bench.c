@@ -3,8 +3,8 @@
  * memchr() + memcpy() for reference.  No I/O in the timed part.
  *
  * usage: scan_bench LOOP LINES MIB [REPS]
- *   LOOP   word (the portable 8-byte loop, send's packer today), simd
- *          (SSE2/NEON; absent in a SCALAR build), memchr
+ *   LOOP   word (the portable 8-byte block), simd (SSE2/NEON: send's
+ *          packer; absent in a SCALAR build), memchr
  *   LINES  seq (the lines of `seq 1 N`, as make bench sends) or a mean
  *          line length (lengths vary from half to 1.5 times it)
  *   MIB    input size in MiB; REPS passes over it (default 5)
@@ -24,52 +24,81 @@
 
 enum loop { WORD, SIMD, MEMCHR };
 
-static size_t scan_memchr(unsigned char *dst, const unsigned char *src,
-			  size_t limit, unsigned char delim)
+/* The batch is "written" (started over) when a frame does not fit; a
+ * line too long for an empty batch ends the pass. */
+static size_t put_line(unsigned char *batch, size_t *used,
+		       const unsigned char *src, size_t len)
 {
-	const unsigned char *hit = memchr(src, delim, limit);
-	size_t n = hit ? (size_t)(hit - src) : limit;
-
-	memcpy(dst, src, n);
-	return n;
+	if (*used + FRAME_HDR + len > BATCH)
+		*used = 0;
+	if (FRAME_HDR + len > BATCH)
+		return 0;
+	frame_put(batch + *used, (uint32_t)len);
+	scan_put(batch + *used + FRAME_HDR, src, len);
+	*used += FRAME_HDR + len;
+	return 1;
 }
 
-/* Pack every line of src[0..n) into frames in a 4096-byte batch that is
- * "written" (started over) when the next frame does not fit: send's
- * pack() without the bookkeeping.  Returns the number of lines. */
+typedef uint64_t mask_fn(const unsigned char *, unsigned char);
+
+/* Pack every line of src[0..n) into frames in a 4096-byte batch, as
+ * writer_pack() does without the bookkeeping: a block of bytes at a time
+ * (mask).  Inlined
+ * into each caller with its loop's functions, so that they are inlined
+ * too, as in writer_pack().  Returns the number of lines. */
+static inline size_t pack_blocks(mask_fn *mask, size_t block,
+				 unsigned shift, unsigned char *batch,
+				 const unsigned char *src, size_t n)
+{
+	size_t rec = 0, used = 0, lines = 0, p, at;
+	uint64_t m;
+
+	for (p = 0; p < n; p += block) {
+		m = mask(src + p, '\n');
+		if (n - p < block)
+			m &= ((uint64_t)1 << ((n - p) << shift)) - 1;
+		for (; m; m &= m - 1) {
+			at = p + (scan_ctz64(m) >> shift);
+			if (!put_line(batch, &used, src + rec, at - rec))
+				return lines;
+			rec = at + 1;
+			lines++;
+		}
+	}
+	return lines;
+}
+
+/* The same with memchr() and memcpy(), a line at a time. */
+static inline size_t pack_memchr(unsigned char *batch,
+				 const unsigned char *src, size_t n)
+{
+	size_t rec = 0, used = 0, lines = 0, at;
+	const unsigned char *hit;
+
+	while ((hit = memchr(src + rec, '\n', n - rec))) {
+		at = (size_t)(hit - src);
+		if (!put_line(batch, &used, src + rec, at - rec))
+			break;
+		rec = at + 1;
+		lines++;
+	}
+	return lines;
+}
+
+/* The timed function (callgrind's --toggle-collect='pack_all*'). */
 __attribute__((noinline))
 static size_t pack_all(enum loop l, unsigned char *batch,
 		       const unsigned char *src, size_t n)
 {
-	size_t start = 0, used = 0, lines = 0, limit, len;
-
-	while (start < n) {
-		if (used + FRAME_HDR >= BATCH)
-			used = 0;	/* not even a header fits */
-		limit = n - start;
-		if (limit > BATCH - FRAME_HDR - used + 1)
-			limit = BATCH - FRAME_HDR - used + 1;
-		if (l == WORD)
-			len = scan_copy_word(batch + used + FRAME_HDR,
-					     src + start, limit, '\n');
-		else if (l == MEMCHR)
-			len = scan_memchr(batch + used + FRAME_HDR,
-					  src + start, limit, '\n');
-		else
-			len = scan_copy(batch + used + FRAME_HDR,
-					src + start, limit, '\n');
-		if (len == limit) {
-			if (start + limit == n || used == 0)
-				break;	/* the rest is not a whole line */
-			used = 0;	/* the batch is full: start anew */
-			continue;
-		}
-		frame_put(batch + used, (uint32_t)len);
-		used += FRAME_HDR + len;
-		start += len + 1;
-		lines++;
-	}
-	return lines;
+	if (l == MEMCHR)
+		return pack_memchr(batch, src, n);
+#if defined(SCAN_SSE2) || defined(SCAN_NEON)
+	if (l == SIMD)
+		return pack_blocks(scan_mask_simd, SCAN_BLOCK,
+				   SCAN_SHIFT, batch, src, n);
+#endif
+	return pack_blocks(scan_mask_word, 8,
+			   SCAN_WORD_SHIFT, batch, src, n);
 }
 
 static unsigned char *make_input(const char *kind, size_t n)

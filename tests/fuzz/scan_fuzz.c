@@ -1,21 +1,21 @@
-/* Checks of the delimiter scanner (src/scan.h): every loop it has (the
- * SIMD one where the build has it, and the portable word loop) against
- * memchr(), on the same input.
+/* Checks of the delimiter scanner (src/scan.h): every mask loop it has
+ * (the SIMD one where the build has it, and the portable word loop),
+ * walked the way writer_pack() walks it, against a byte-by-byte search
+ * of the same input; and scan_move().
  *
  * Two ways to build it:
  *  - libFuzzer (tests/fuzz/run scan): byte 0 is the delimiter, byte 1 the
- *    source's misalignment, the rest the record bytes; every limit from 0
- *    to their length is tried.  ASan sees any access past the slack,
- *    since each buffer is allocated to exactly limit + SCAN_SLACK.
+ *    source's misalignment, the rest the record bytes; every length from
+ *    0 to theirs is tried.  ASan sees any access past the slack, since
+ *    each buffer is allocated to exactly length + SCAN_SLACK.
  *  - -DSCAN_MAIN (make scan-check): a program that tries, for several
- *    delimiters, every record length up to 80 with the delimiter at every
+ *    delimiters, every length up to 80 with the delimiter at every
  *    offset (or absent) and at every misalignment, then random input of
- *    varied delimiter density; a canary after the slack catches a write
- *    too far without ASan.
- * Checked for each call: the result is memchr's (or limit), the bytes
- * before it were copied, nothing is written at or past result + slack,
- * and the source is untouched.  The slack holds delimiters from a varied
- * offset on, so one taken from past limit would show. */
+ *    varied delimiter density.
+ * Checked for each call: the walk finds exactly the delimiters before
+ * the end, in order, each once (one bit a byte), and scan_below() is the
+ * mask of the bytes before the end.  The slack holds delimiters from a
+ * varied offset on, so one taken from past the end would show. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,54 +29,65 @@
 #define CANARY 0xA5
 #define PAD 64
 
-typedef size_t (*scan_fn)(unsigned char *, const unsigned char *, size_t,
-			  unsigned char);
-
-static const scan_fn loops[] = {
-	scan_copy_word,
-#if defined(SCAN_SSE2) || defined(SCAN_NEON)
-	scan_copy_simd,
-#endif
-	scan_copy,
+struct loop {
+	uint64_t (*mask)(const unsigned char *, unsigned char);
+	size_t block;
+	unsigned shift;
 };
 
-/* One call of f on rec[0..limit), placed at misalignment al, with the
- * slack past limit holding delimiters from offset sk on. */
-static void check_one(scan_fn f, const unsigned char *rec, size_t limit,
-		      unsigned char delim, size_t al, size_t sk)
-{
-	const unsigned char *hit = memchr(rec, delim, limit);
-	size_t want = hit ? (size_t)(hit - rec) : limit, got, i;
-	size_t n = limit + SCAN_SLACK;
-	unsigned char *sbuf = malloc(al + n), *dbuf = malloc(al + n + PAD);
-	unsigned char *src, *dst;
+static const struct loop loops[] = {
+	{ scan_mask_word, 8, SCAN_WORD_SHIFT },
+#if defined(SCAN_SSE2) || defined(SCAN_NEON)
+	{ scan_mask_simd, SCAN_BLOCK, SCAN_SHIFT },
+#endif
+	{ scan_mask, SCAN_BLOCK, SCAN_SHIFT },
+};
 
-	CHECK(sbuf && dbuf);
+/* One walk of l over rec[0..len), placed at misalignment al, with the
+ * slack past len holding delimiters from offset sk on. */
+static void check_one(const struct loop *l, const unsigned char *rec,
+		      size_t len, unsigned char delim, size_t al, size_t sk)
+{
+	size_t n = len + SCAN_SLACK, p, at, next = 0, i;
+	unsigned char *sbuf = malloc(al + n), *src;
+	uint64_t m, below;
+
+	CHECK(sbuf);
 	src = sbuf + al;
-	dst = dbuf + al;
-	memcpy(src, rec, limit);
+	memcpy(src, rec, len);
 	for (i = 0; i < SCAN_SLACK; i++)
-		src[limit + i] = (unsigned char)(i < sk ? delim + 1 : delim);
-	memset(dbuf, CANARY, al + n + PAD);
-	got = f(dst, src, limit, delim);
-	CHECK(got == want);
-	CHECK(memcmp(dst, rec, got) == 0);
-	for (i = 0; i < al; i++)
-		CHECK(dbuf[i] == CANARY);
-	for (i = got + SCAN_SLACK; i < n + PAD; i++)
-		CHECK(dst[i] == CANARY);
-	CHECK(memcmp(src, rec, limit) == 0);
+		src[len + i] = (unsigned char)(i < sk ? delim + 1 : delim);
+	for (p = 0; p < len; p += l->block) {
+		m = l->mask(src + p, delim);
+		if (len - p < l->block) {
+			below = ((uint64_t)1 << ((len - p) << l->shift)) - 1;
+			if (l->shift == SCAN_SHIFT && l->block == SCAN_BLOCK)
+				CHECK(scan_below(len - p) == below);
+			m &= below;
+		}
+		for (; m; m &= m - 1) {
+			at = p + (scan_ctz64(m) >> l->shift);
+			/* The next delimiter at or after next is this one. */
+			while (next < len && rec[next] != delim)
+				next++;
+			CHECK(at == next);
+			next++;
+		}
+	}
+	while (next < len && rec[next] != delim)
+		next++;
+	CHECK(next >= len);	/* none missed at the end */
+	CHECK(memcmp(src, rec, len) == 0);
 	free(sbuf);
-	free(dbuf);
 }
 
-static void check_all(const unsigned char *rec, size_t limit,
+static void check_all(const unsigned char *rec, size_t len,
 		      unsigned char delim, size_t al, size_t sk)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof loops / sizeof loops[0]; i++)
-		check_one(loops[i], rec, limit, delim, al, sk);
+		check_one(&loops[i], rec, len, delim, al, sk);
 }
 
 /* scan_move: n bytes copied, nothing written at or past n + slack. */
@@ -140,8 +151,8 @@ int main(void)
 	}
 	for (len = 0; len <= 80; len++)
 		check_move(rec, len);
-	printf("scan: the %s loop (scan_copy) and the word loop agree "
-	       "with memchr (%zu cases)\n",
+	printf("scan: the %s loop (scan_mask) and the word loop find "
+	       "every delimiter, and no other (%zu cases)\n",
 	       scan_kind(), calls);
 	return 0;
 }
@@ -150,12 +161,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	size_t limit;
+	size_t len;
 
 	if (size < 2)
 		return 0;
-	for (limit = 0; limit <= size - 2; limit++)
-		check_all(data + 2, limit, data[0], data[1] % 16u,
+	for (len = 0; len <= size - 2; len++)
+		check_all(data + 2, len, data[0], data[1] % 16u,
 			  (size_t)(data[1] >> 4));
 	check_move(data + 2, size - 2);
 	return 0;
