@@ -2,6 +2,7 @@
  * signal end the wait, except while a frame written in pieces is
  * unfinished: then only a second signal does. */
 #include "compat.h"
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -44,6 +45,32 @@ static ssize_t in_read(struct sendin *in, void *buf, size_t n)
 		in->status = FM_FAIL;
 	}
 	return k;
+}
+
+/* More input, for the loops below.  Before a read that may wait, what
+ * is staged goes out and the writer lets go of its lock.  A regular file
+ * never keeps us waiting, so from one the batches fill across reads:
+ * fewer and fuller writes, and no lock, unlock and poll() for each read
+ * (of 33k system calls for 10M lines, 4.7k).  A stop signal takes the
+ * waiting path, which sends what is staged before it stops, as ever. */
+static ssize_t refill(struct sendin *in, void *buf, size_t n)
+{
+	ssize_t k;
+	int r;
+
+	if (in->file && !io_stop) {
+		k = read(STDIN_FILENO, buf, n);
+		if (k >= 0)
+			return k;
+		if (errno != EINTR) {
+			warn_("standard input");
+			in->status = FM_FAIL;
+			return IO_ERR;
+		}
+	}
+	if ((r = in->out->flush(in->out->ctx)))
+		return r;
+	return in_read(in, buf, n);
 }
 
 /* One message whose payload is all in memory. */
@@ -228,11 +255,9 @@ int send_records(struct sendin *in, int delim)
 	}
 	for (;;) {
 		if ((r = put_records(in, &b, delim)) ||
-		    (r = keep_unfinished(in, &b, delim)) ||
-		    /* About to wait for input: let what we have go out. */
-		    (r = in->out->flush(in->out->ctx)))
+		    (r = keep_unfinished(in, &b, delim)))
 			break;
-		k = in_read(in, b.buf + b.end, b.cap - b.end);
+		k = refill(in, b.buf + b.end, b.cap - b.end);
 		if (k <= 0) {
 			r = (int)k;
 			break;
@@ -365,11 +390,9 @@ int send_decoded(struct sendin *in)
 		return in->status = FM_FAIL;
 	}
 	for (;;) {
-		if ((r = put_lines(in, &b)) || (r = line_room(in, &b)) ||
-		    /* About to wait for input: let what we have go out. */
-		    (r = in->out->flush(in->out->ctx)))
+		if ((r = put_lines(in, &b)) || (r = line_room(in, &b)))
 			break;
-		k = in_read(in, b.buf + b.end, b.cap - b.end);
+		k = refill(in, b.buf + b.end, b.cap - b.end);
 		if (k <= 0) {
 			r = (int)k;
 			break;
@@ -501,9 +524,7 @@ int send_raw(struct sendin *in)
 
 	fdec_init(&d, in->max);
 	for (;;) {
-		if ((r = in->out->flush(in->out->ctx)))
-			return r;
-		if ((k = in_read(in, buf, sizeof buf)) <= 0) {
+		if ((k = refill(in, buf, sizeof buf)) <= 0) {
 			if (k < 0)
 				return (int)k;
 			break;
@@ -558,6 +579,9 @@ int sendin_check(const char *usage, int mode, int nmsgs)
 
 int send_input(struct sendin *in, int mode, char **msgs, int nmsgs)
 {
+	struct stat st;
+
+	in->file = fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode);
 	if (mode == 'j' || mode == 'x')
 		in->codec = mode;
 	if (nmsgs)

@@ -18,6 +18,7 @@ struct sendin {
 	int status;		/* exit status once the input has failed */
 	int codec;		/* 'j' --json, 'x' --hex: each line and
 				 * argument is decoded; 0: taken as it is */
+	int file;		/* standard input is a regular file */
 };
 
 /* Each returns 0, an IO_ code from the sink, or in->status (set when

@@ -72,8 +72,9 @@ static int count_msg(struct writer *w, uint64_t end)
 }
 
 /* The shared lock is kept from one batch to the next while input keeps
- * coming, and let go before anything that may wait on the input: a lock
- * and an unlock per 4 KiB batch would double the system calls. */
+ * coming, and let go before anything that may wait on the input and
+ * after every WRITER_LOCK_SPAN bytes: a lock and an unlock per 4 KiB
+ * batch would double the system calls. */
 static void unlock_shared(struct writer *w)
 {
 	if (w->shared_lock)
@@ -90,6 +91,7 @@ static int write_batch(struct writer *w, size_t from, size_t to)
 	if (!w->shared_lock && !w->nolock) {
 		r = io_lock_writer(w->fd, 0, io_deadline(w->timeout));
 		w->shared_lock = r == 0;
+		w->locked_at = w->written;
 	}
 	if (r == 0)
 		r = io_write_all(w->fd, w->batch + from, to - from, w->timeout,
@@ -119,6 +121,8 @@ static int write_staged(struct writer *w)
 		w->staged - w->staged_whole);
 	w->staged -= w->staged_whole;
 	w->staged_whole = w->filling = w->full = 0;
+	if (w->written - w->locked_at >= WRITER_LOCK_SPAN)
+		unlock_shared(w);
 	return 0;
 }
 

@@ -26,6 +26,10 @@
 /* writer_pack() reads up to this many bytes past the end of its input
  * (and writes as far past the batches): scan_mask()'s blocks (scan.h). */
 #define WRITER_SLACK SCAN_SLACK
+/* The shared writer lock is let go at least this often (bytes written),
+ * so that a sender of a large frame, waiting for it exclusive, never
+ * waits for all of a long input read from a file. */
+#define WRITER_LOCK_SPAN (256 * 1024)
 
 struct writer {
 	int fd;
@@ -39,6 +43,7 @@ struct writer {
 	size_t full;		/* full batches staged */
 	int in_big;		/* inside a frame written in pieces */
 	int shared_lock;	/* holding the writer lock shared */
+	uint64_t locked_at;	/* written when it was taken */
 	int nolock;		/* take no writer lock (standard output) */
 	int noqueue;		/* not a pipe: what is written is taken */
 	uint64_t written;	/* bytes written to the pipe */

@@ -124,6 +124,42 @@ row_ok() {
 	done
 }
 
+# lock_waiter PIPE: a process waits for a writer lock on PIPE.
+lock_waiter() {
+	local ino
+	ino=$(stat -c %i "$1") || return 1
+	grep -q -- "-> OFDLCK.*:$ino " /proc/locks
+}
+
+@test "a large message waits for a sender of a long file for at most 256 KiB of it, not for the whole file" {
+	local lpid fpid
+	fm mkpipe "$P"
+	seq 1 1000000 >"$T/lines"
+	head -c 100000 /dev/zero | tr '\0' x >"$T/big"
+	spawn "$T/out" fifomsg listen "$P"
+	lpid=$SPAWNED
+	reader_ready "$P"
+	inner "$lpid"
+	# The file's sender fills the pipe and waits, holding the writer
+	# lock shared; the large message's sender waits for it exclusive.
+	kill -STOP "$FPID"
+	lpid=$FPID
+	spawn_in "$T/lines" "$T/s1" fifomsg send "$P"
+	inner "$SPAWNED"
+	fpid=$SPAWNED
+	until_true 10 wrote_at_least "$FPID" 32768
+	spawn_in "$T/big" "$T/s2" fifomsg send -w "$P"
+	until_true 10 lock_waiter "$P"
+	kill -CONT "$lpid"
+	wait_pid "$fpid"
+	wait_pid "$SPAWNED"
+	until_true 10 grep -q '^1000000$' "$T/out"
+	# The large message came while the file was still being sent.
+	[ "$(tail -n 1 "$T/out")" = 1000000 ]
+	[ "$(grep -c x "$T/out")" = 1 ]
+	[ "$(wc -l <"$T/out")" = 1000001 ]
+}
+
 @test "4 recv workers share 2 senders' messages: each message goes to exactly one worker, whole" {
 	local w s1 s2 worker busy=0
 	local -a pids=() per=(1 1 3 10)
