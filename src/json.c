@@ -1,4 +1,5 @@
 #include "compat.h"
+#include <stdint.h>
 #include <string.h>
 
 #include "hex.h"
@@ -64,6 +65,27 @@ static size_t put_byte(char *d, unsigned char b)
 	return 1;
 }
 
+/* A byte that stands for itself in a JSON string. */
+static int plain(unsigned char b)
+{
+	return b >= 0x20 && b < 0x80 && b != '"' && b != '\\';
+}
+
+/* Whether all 8 bytes at p are plain().  x - 0x20.. & ~x & 0x80.. is
+ * nonzero exactly when some byte of x is below 0x20 (any borrow starts
+ * at such a byte), and a byte equal to c is a zero byte of x ^ c.. . */
+static int word_plain(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101u, high = ones << 7;
+	uint64_t x, q, b;
+
+	memcpy(&x, p, 8);
+	q = x ^ (ones * '"');
+	b = x ^ (ones * '\\');
+	return !((x | ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) |
+		  ((b - ones) & ~b)) & high);
+}
+
 size_t json_escape(struct json *j, const unsigned char *p, size_t n, int last,
 		   char *dst)
 {
@@ -97,6 +119,18 @@ size_t json_escape(struct json *j, const unsigned char *p, size_t n, int last,
 			break;
 	}
 	while (i < n) {
+		/* Most text needs no escaping: 8 bytes at a time while none
+		 * does, then a byte at a time, before the general case. */
+		if (n - i >= 8 && word_plain(p + i)) {
+			memcpy(dst + out, p + i, 8);
+			out += 8;
+			i += 8;
+			continue;
+		}
+		if (plain(p[i])) {
+			dst[out++] = (char)p[i++];
+			continue;
+		}
 		if (p[i] < 0x80) {
 			out += put_byte(dst + out, p[i++]);
 			continue;
