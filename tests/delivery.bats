@@ -124,11 +124,12 @@ row_ok() {
 	done
 }
 
-# lock_waiter PIPE: a process waits for a writer lock on PIPE.
+# lock_waiter PIPE: a process waits for a writer lock on PIPE (an OFD lock,
+# or a classic one in the fallback build).
 lock_waiter() {
 	local ino
 	ino=$(stat -c %i "$1") || return 1
-	grep -q -- "-> OFDLCK.*:$ino " /proc/locks
+	grep -qE -- "-> (OFDLCK|POSIX) .*:$ino " /proc/locks
 }
 
 @test "a large message waits for a sender of a long file for at most 256 KiB of it, not for the whole file" {
