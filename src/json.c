@@ -48,6 +48,7 @@ static size_t put_u(char *d, unsigned char b)
 	return 6;
 }
 
+/* An ASCII byte that is not plain() (below): its escape. */
 static size_t put_byte(char *d, unsigned char b)
 {
 	switch (b) {
@@ -59,10 +60,7 @@ static size_t put_byte(char *d, unsigned char b)
 	case '\r': memcpy(d, "\\r", 2); return 2;
 	case '\t': memcpy(d, "\\t", 2); return 2;
 	}
-	if (b < 0x20)
-		return put_u(d, b);
-	*d = (char)b;
-	return 1;
+	return put_u(d, b);
 }
 
 /* A byte that stands for itself in a JSON string. */

@@ -5,8 +5,8 @@
  * scan_mask(src, delim) compares the SCAN_BLOCK bytes at src with delim
  * all at once and returns a mask with a bit for each byte that matched
  * (see below), so a block holding several short records is looked at
- * once, and each record then costs a few instructions.  scan_move()
- * copies a record in 16-byte moves.
+ * once, and each record then costs a few instructions.  scan_put()
+ * copies a record, the short ones in 16-byte moves (scan_move).
  *
  * The trick is that neither stops at the exact end: they work on whole
  * blocks, so they read up to SCAN_SLACK bytes beyond the caller's data

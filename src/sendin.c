@@ -2,7 +2,6 @@
  * signal end the wait, except while a frame written in pieces is
  * unfinished: then only a second signal does. */
 #include "compat.h"
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -51,23 +50,16 @@ static ssize_t in_read(struct sendin *in, void *buf, size_t n)
  * is staged goes out and the writer lets go of its lock.  A regular file
  * never keeps us waiting, so from one the batches fill across reads:
  * fewer and fuller writes, and no lock, unlock and poll() for each read
- * (of 33k system calls for 10M lines, 4.7k).  A stop signal takes the
- * waiting path, which sends what is staged before it stops, as ever. */
+ * (of 33k system calls for 10M lines, 4.7k).  A stop signal, or a failed
+ * read (in_read() tries again and reports it), takes the waiting path,
+ * which sends what is staged first, as ever. */
 static ssize_t refill(struct sendin *in, void *buf, size_t n)
 {
 	ssize_t k;
 	int r;
 
-	if (in->file && !io_stop) {
-		k = read(STDIN_FILENO, buf, n);
-		if (k >= 0)
-			return k;
-		if (errno != EINTR) {
-			warn_("standard input");
-			in->status = FM_FAIL;
-			return IO_ERR;
-		}
-	}
+	if (in->file && !io_stop && (k = read(STDIN_FILENO, buf, n)) >= 0)
+		return k;
 	if ((r = in->out->flush(in->out->ctx)))
 		return r;
 	return in_read(in, buf, n);

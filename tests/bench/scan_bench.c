@@ -43,9 +43,9 @@ typedef uint64_t mask_fn(const unsigned char *, unsigned char);
 
 /* Pack every line of src[0..n) into frames in a 4096-byte batch, as
  * writer_pack() does without the bookkeeping: a block of bytes at a time
- * (mask).  Inlined
- * into each caller with its loop's functions, so that they are inlined
- * too, as in writer_pack().  Returns the number of lines. */
+ * (mask).  Inlined into each caller with its loop's functions, so that
+ * they are inlined too, as in writer_pack().  Returns the number of
+ * lines. */
 static inline size_t pack_blocks(mask_fn *mask, size_t block,
 				 unsigned shift, unsigned char *batch,
 				 const unsigned char *src, size_t n)

@@ -90,20 +90,25 @@ static void check_all(const unsigned char *rec, size_t len,
 		check_one(&loops[i], rec, len, delim, al, sk);
 }
 
-/* scan_move: n bytes copied, nothing written at or past n + slack. */
+/* scan_move and scan_put: n bytes copied, nothing written at or past
+ * n + slack. */
 static void check_move(const unsigned char *rec, size_t n)
 {
+	void (*const moves[])(unsigned char *, const unsigned char *,
+			      size_t) = { scan_move, scan_put };
 	unsigned char *src = malloc(n + SCAN_SLACK), *dst = malloc(n + PAD);
-	size_t i;
+	size_t i, j;
 
 	CHECK(src && dst);
 	memcpy(src, rec, n);
 	memset(src + n, 0, SCAN_SLACK);
-	memset(dst, CANARY, n + PAD);
-	scan_move(dst, src, n);
-	CHECK(memcmp(dst, rec, n) == 0);
-	for (i = n + SCAN_SLACK; i < n + PAD; i++)
-		CHECK(dst[i] == CANARY);
+	for (j = 0; j < sizeof moves / sizeof moves[0]; j++) {
+		memset(dst, CANARY, n + PAD);
+		moves[j](dst, src, n);
+		CHECK(memcmp(dst, rec, n) == 0);
+		for (i = n + SCAN_SLACK; i < n + PAD; i++)
+			CHECK(dst[i] == CANARY);
+	}
 	free(src);
 	free(dst);
 }
